@@ -1,0 +1,131 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const splitList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0)
+    : value;
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+export const OAUTH2_PROVIDERS = ['dev', 'google', 'github', 'globus', 'generic'] as const;
+
+/**
+ * The environment of CONTRACT.md section 1, validated once at start.
+ * Property names are the variable names, so a validation message names the variable.
+ */
+export class TesseraConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tessera';
+
+  @Transform(splitList)
+  @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { each: true, message: 'NATS_URL must be nats:// URLs, comma separated' })
+  NATS_URL: string[] = ['nats://127.0.0.1:4222'];
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'TESSERA_PUBLIC_URL must be an http(s) URL' })
+  TESSERA_PUBLIC_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{16,}$/, { message: 'TESSERA_ADMIN_KEY must be at least 16 characters' })
+  TESSERA_ADMIN_KEY?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  TESSERA_ADMIN_TOKEN_TTL = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  TESSERA_SESSION_TTL = 604800;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  TESSERA_TOKEN_MAX_DAYS = 366;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'TESSERA_ENCRYPTION_KEY must be 32 bytes in base64' })
+  TESSERA_ENCRYPTION_KEY?: string;
+
+  @Transform(splitList)
+  @Matches(/^[A-Za-z0-9-]+$/, { each: true, message: 'TESSERA_EXTRA_AUTH_HEADERS must be header names, comma separated' })
+  TESSERA_EXTRA_AUTH_HEADERS: string[] = [];
+
+  @Transform(splitList)
+  @Matches(/^[a-z0-9_-]+$/, { each: true, message: 'TESSERA_PRIVILEGED_ACTIONS must be action names, comma separated' })
+  TESSERA_PRIVILEGED_ACTIONS: string[] = ['reset', 'ready', 'delete', 'purge'];
+
+  @IsOptional()
+  @IsIn([...OAUTH2_PROVIDERS])
+  OAUTH2_PROVIDER?: (typeof OAUTH2_PROVIDERS)[number];
+
+  @IsOptional() @Matches(/^https?:\/\/\S+$/) OAUTH2_AUTHORIZATION_URL?: string;
+  @IsOptional() @Matches(/^https?:\/\/\S+$/) OAUTH2_TOKEN_URL?: string;
+  @IsOptional() @Matches(/^https?:\/\/\S+$/) OAUTH2_USERINFO_URL?: string;
+  @IsOptional() @Matches(/^https?:\/\/\S+$/) OAUTH2_INTROSPECTION_URL?: string;
+  @IsOptional() @IsString() OAUTH2_CLIENT_ID?: string;
+  @IsOptional() @IsString() OAUTH2_CLIENT_SECRET?: string;
+  @IsOptional() @IsString() OAUTH2_SCOPE?: string;
+  @IsOptional() @IsString() OAUTH2_ISSUER?: string;
+
+  /** Not in the contract: how often consumers poll the log head when no notification arrives. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  TESSERA_POLL_INTERVAL_MS = 250;
+
+  get publicUrl(): string {
+    return (this.TESSERA_PUBLIC_URL ?? `http://127.0.0.1:${this.PORT}`).replace(/\/+$/, '');
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variables: string[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig {
+  const known = Object.keys(new TesseraConfig());
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => value !== undefined && value !== '' && (known.includes(key) || key.startsWith('OAUTH2_'))),
+  );
+  const config = plainToInstance(TesseraConfig, relevant, { exposeDefaultValues: true });
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(
+      errors.map((error) => error.property),
+      `invalid configuration:\n  ${lines.join('\n  ')}`,
+    );
+  }
+  if (config.NODE_ENV === 'production' && !config.TESSERA_ENCRYPTION_KEY) {
+    throw new ConfigError(
+      ['TESSERA_ENCRYPTION_KEY'],
+      'invalid configuration:\n  TESSERA_ENCRYPTION_KEY: required when NODE_ENV=production',
+    );
+  }
+  return config;
+}

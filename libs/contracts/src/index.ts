@@ -1,0 +1,5 @@
+export * from './error-codes';
+export * from './event-message';
+export * from './health';
+export * from './subjects';
+export * from './tessera-error';

@@ -1,0 +1,140 @@
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Pool } from 'pg';
+import { SUBJECTS } from '@tessera/contracts';
+import type { RecordedEvent } from './event';
+import { readAll } from './read';
+
+export interface LogSubscriptionOptions {
+  /** Position already applied (from a snapshot, or 0). */
+  from: number;
+  /** Applies events strictly in position order; a throw stops the batch, which is retried on the next poll. */
+  handle: (events: RecordedEvent[]) => void | Promise<void>;
+  /** Live notifications; without it the subscription only polls. */
+  nats?: NatsConnection;
+  pollIntervalMs?: number;
+  batchSize?: number;
+  onError?: (error: unknown) => void;
+}
+
+interface Waiter {
+  position: number;
+  resolve: (reached: boolean) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Catch-up then live: reads the log from `from` to the head, then follows it. A NATS notification
+ * only wakes the reader: the events themselves always come from PostgreSQL, in position order, so a
+ * lost, duplicated, reordered or forged notification can neither skip nor inject an event, and the
+ * poll of the log head bounds the delay when notifications stop.
+ */
+export class LogSubscription {
+  private applied: number;
+  private draining: Promise<void> | undefined;
+  private dirty = false;
+  private waiters: Waiter[] = [];
+  private natsSubscription: Subscription | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: LogSubscriptionOptions,
+  ) {
+    this.applied = options.from;
+  }
+
+  /** Position of the last event applied. */
+  get position(): number {
+    return this.applied;
+  }
+
+  /** Catches up with the head, then follows the live feed and the poll. */
+  async start(): Promise<void> {
+    await this.catchUp();
+    if (this.options.nats) {
+      this.natsSubscription = this.options.nats.subscribe(SUBJECTS.allEvents, {
+        callback: (error, message) => {
+          if (error) return;
+          const position = Number((message.json() as { position?: unknown }).position);
+          if (!(position > this.applied)) return;
+          this.catchUp().catch((catchUpError) => this.options.onError?.(catchUpError));
+        },
+      });
+    }
+    this.pollTimer = setInterval(() => {
+      this.catchUp().catch((error) => this.options.onError?.(error));
+    }, this.options.pollIntervalMs ?? 250);
+    this.pollTimer.unref();
+  }
+
+  /** Reads and applies everything committed so far; concurrent calls share one reader. */
+  catchUp(): Promise<void> {
+    this.dirty = true;
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
+    return this.draining;
+  }
+
+  /** Resolves true once `position` is applied, false after `timeoutMs`. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.applied >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((other) => other !== waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+      this.catchUp().catch((error) => this.options.onError?.(error));
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.natsSubscription?.unsubscribe();
+    await this.draining?.catch(() => undefined);
+    for (const waiter of this.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(false);
+    }
+    this.waiters = [];
+  }
+
+  private async drain(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 5000;
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      for (;;) {
+        const events = await readAll(this.pool, { after: this.applied, limit: batchSize });
+        if (events.length === 0 || this.stopped) break;
+        await this.options.handle(events);
+        this.applied = events[events.length - 1].position;
+        this.settleWaiters();
+        if (events.length < batchSize) break;
+      }
+    }
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const [reached, waiting] = partition(this.waiters, (waiter) => waiter.position <= this.applied);
+    this.waiters = waiting;
+    for (const waiter of reached) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(true);
+    }
+  }
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}

@@ -1,0 +1,5 @@
+export * from './nats-connection';
+export * from './nats-json.context';
+export * from './nats-json.server';
+export * from './nats-request';
+export * from './rpc-errors.filter';

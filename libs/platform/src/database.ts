@@ -1,0 +1,70 @@
+import { Client, type Pool } from 'pg';
+import { DataSource, type MigrationInterface } from 'typeorm';
+import { ensureEventStoreSchema } from '@tessera/event-store';
+
+const DUPLICATE_DATABASE = '42P04';
+const UNIQUE_VIOLATION = '23505';
+/** Key of the advisory lock that serialises one app's migrations across its replicas. */
+const MIGRATION_LOCK_KEY = 7_362_002;
+
+/** Creates the database of `url` when it does not exist yet (CONTRACT: "created if missing"). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) return;
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const client = new Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
+        // Another replica created it first.
+        if (error.code !== DUPLICATE_DATABASE && error.code !== UNIQUE_VIOLATION) throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export interface OpenDatabaseOptions {
+  url: string;
+  /** The app's schema; its migrations table lives there. */
+  schema: string;
+  migrations: (new () => MigrationInterface)[];
+  poolSize: number;
+}
+
+export interface Database {
+  dataSource: DataSource;
+  /** The pg pool under TypeORM, shared by the event store and the read models. */
+  pool: Pool;
+}
+
+/** Creates the database if missing, then applies the event-store schema and the app's migrations. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  await ensureDatabase(options.url);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: options.url,
+    synchronize: false,
+    migrations: options.migrations,
+    migrationsTableName: `${options.schema}_migrations`,
+    migrationsTransactionMode: 'each',
+    extra: { max: options.poolSize, idleTimeoutMillis: 30_000 },
+  });
+  await dataSource.initialize();
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  await ensureEventStoreSchema(pool);
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+  return { dataSource, pool };
+}
