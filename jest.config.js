@@ -18,7 +18,6 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify|fastify)/)'],
   moduleNameMapper: { '^@tessera/(.*)$': '<rootDir>/libs/$1/src' },
-  globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -3,3 +3,4 @@ export * from './event-message';
 export * from './health';
 export * from './subjects';
 export * from './tessera-error';
+export * from './principal';

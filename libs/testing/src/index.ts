@@ -1,0 +1,6 @@
+export * from './app-process';
+export * from './database';
+export * from './nats-server';
+export * from './ports';
+export * from './tessera';
+export * from './http';

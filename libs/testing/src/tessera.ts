@@ -1,0 +1,95 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { APP_NAMES, type AppName } from '@tessera/contracts';
+import { startApp, type AppProcess } from './app-process';
+import { createTestDatabase, type TestDatabase } from './database';
+import { startNatsServer, type TestNatsServer } from './nats-server';
+import { freePort } from './ports';
+
+export interface TesseraUnderTest {
+  baseUrl: string;
+  port: number;
+  env: Record<string, string>;
+  db: TestDatabase;
+  natsServer: TestNatsServer;
+  /** A bare NATS client, as any other service would use. */
+  nats: NatsConnection;
+  apps: AppProcess[];
+  /** Starts one more replica of an app against the same database and NATS (a gateway gets its own port). */
+  startReplica(app: AppName, env?: Record<string, string>): Promise<AppProcess & { baseUrl?: string }>;
+  /** Stops every app process (not the database or NATS), as a redeploy would. */
+  stopApps(): Promise<void>;
+  /** Starts every app again and waits for /readyz. */
+  startApps(): Promise<void>;
+  waitUntilReady(baseUrl?: string, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** All five apps as real processes on a database and NATS server of their own. */
+export async function startTessera(options: { env?: Record<string, string> } = {}): Promise<TesseraUnderTest> {
+  const db = await createTestDatabase();
+  const natsServer = await startNatsServer();
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: db.url,
+    NATS_URL: natsServer.url,
+    PORT: String(port),
+    NODE_ENV: 'test',
+    TESSERA_POLL_INTERVAL_MS: '200',
+    ...options.env,
+  };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const nats = await connect({ servers: natsServer.url });
+  const replicas: AppProcess[] = [];
+
+  const tessera: TesseraUnderTest = {
+    baseUrl,
+    port,
+    env,
+    db,
+    natsServer,
+    nats,
+    apps: [],
+    async startReplica(app, extraEnv = {}) {
+      const replicaPort = app === 'gateway' ? await freePort() : port;
+      const replica = await startApp(app, { ...env, PORT: String(replicaPort), ...extraEnv });
+      replicas.push(replica);
+      return Object.assign(replica, app === 'gateway' ? { baseUrl: `http://127.0.0.1:${replicaPort}` } : {});
+    },
+    async stopApps() {
+      await Promise.all([...tessera.apps, ...replicas].map((app) => app.stop()));
+      tessera.apps = [];
+      replicas.length = 0;
+    },
+    async startApps() {
+      // The apps own different schemas, so they can start side by side.
+      tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, env)));
+      await tessera.waitUntilReady();
+    },
+    async waitUntilReady(url = baseUrl, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last = '';
+      while (Date.now() < deadline) {
+        const response = await fetch(`${url}/readyz`).catch(() => undefined);
+        if (response?.status === 200) return;
+        last = response ? await response.text() : 'no answer';
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(
+        `not ready after ${timeoutMs} ms: ${last}\n${tessera.apps.map((app) => `--- ${app.app}\n${app.output()}`).join('\n')}`,
+      );
+    },
+    async stop() {
+      await tessera.stopApps();
+      await nats.close();
+      await natsServer.stop();
+      await db.drop();
+    },
+  };
+  try {
+    await tessera.startApps();
+  } catch (error) {
+    await tessera.stop();
+    throw error;
+  }
+  return tessera;
+}
