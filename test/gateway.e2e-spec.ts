@@ -1,4 +1,4 @@
-import { json, startTessera, type TesseraUnderTest } from '@tessera/testing';
+import { json, startApp, startTessera, type TesseraUnderTest } from '@tessera/testing';
 
 describe('gateway conventions (CONTRACT section 2)', () => {
   let tessera: TesseraUnderTest;
@@ -46,6 +46,18 @@ describe('gateway conventions (CONTRACT section 2)', () => {
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
     expect((await fetch(`${tessera.baseUrl}/api/docs`)).status).toBe(200);
+  });
+
+  it('comes back ready after the NATS server restarts: every app reconnects', async () => {
+    await tessera.natsServer.restart(1_000);
+    await tessera.waitUntilReady(tessera.baseUrl, 15_000);
+    expect((await fetch(`${tessera.baseUrl}/readyz`)).status).toBe(200);
+  });
+
+  it('stops an app whose configuration is bad, naming the variable', async () => {
+    await expect(startApp('token', { ...tessera.env, TESSERA_TOKEN_MAX_DAYS: 'forever' }, 10_000)).rejects.toThrow(
+      /exited with 78:[\s\S]*TESSERA_TOKEN_MAX_DAYS: /,
+    );
   });
 
   it('answers /readyz 503 naming the app that stopped answering', async () => {

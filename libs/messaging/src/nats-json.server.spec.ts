@@ -1,0 +1,112 @@
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { Controller, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { TesseraError } from '@tessera/contracts';
+import { startNatsServer, type TestNatsServer } from '@tessera/testing';
+import { connectNats } from './nats-connection';
+import { NatsJsonContext } from './nats-json.context';
+import { NatsJsonServer } from './nats-json.server';
+import { requestJson } from './nats-request';
+import { RpcErrorsFilter } from './rpc-errors.filter';
+
+const handledBy: string[] = [];
+
+function echoController(replica: string) {
+  @Controller()
+  class EchoController {
+    @MessagePattern('test.echo')
+    echo(@Payload() body: { n: number }, @Ctx() context: NatsJsonContext) {
+      handledBy.push(replica);
+      return { n: body.n, authorization: context.authorization ?? null, subject: context.subject };
+    }
+
+    @MessagePattern('test.fail')
+    fail(): never {
+      throw new TesseraError('conflict', 'name taken', [{ field: 'name' }]);
+    }
+
+    @MessagePattern('test.crash')
+    crash(): never {
+      throw new Error('secret internals');
+    }
+  }
+  return EchoController;
+}
+
+describe('NatsJsonServer (plain JSON over NATS)', () => {
+  let natsServer: TestNatsServer;
+  let client: NatsConnection;
+  const replicas: INestMicroservice[] = [];
+  const connections: NatsConnection[] = [];
+
+  async function startReplica(name: string): Promise<void> {
+    const nats = await connectNats([natsServer.url], name);
+    connections.push(nats);
+    const app = await NestFactory.createMicroservice({ module: class {}, controllers: [echoController(name)] } as never, {
+      strategy: new NatsJsonServer(nats, 'tessera.test'),
+      logger: false,
+    });
+    app.useGlobalFilters(new RpcErrorsFilter());
+    await app.listen();
+    replicas.push(app);
+  }
+
+  beforeAll(async () => {
+    natsServer = await startNatsServer();
+    await startReplica('one');
+    client = await connect({ servers: natsServer.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((app) => app.close()));
+    await Promise.all(connections.map((nats) => nats.close()));
+    await client.close();
+    await natsServer.stop();
+  });
+
+  it('answers a bare client with plain JSON, no framework envelope, and reads the Authorization header', async () => {
+    const requestHeaders = headers();
+    requestHeaders.set('Authorization', 'Bearer tsrv_example');
+    const reply = await client.request('test.echo', JSON.stringify({ n: 7 }), { timeout: 2000, headers: requestHeaders });
+    expect(reply.json()).toEqual({ n: 7, authorization: 'Bearer tsrv_example', subject: 'test.echo' });
+  });
+
+  it('answers errors as {"error":{"code","message"}} and hides unexpected ones', async () => {
+    expect((await client.request('test.fail', '{}', { timeout: 2000 })).json()).toEqual({
+      error: { code: 'conflict', message: 'name taken', details: [{ field: 'name' }] },
+    });
+    expect((await client.request('test.crash', '{}', { timeout: 2000 })).json()).toEqual({
+      error: { code: 'internal_error', message: 'internal error' },
+    });
+    expect((await client.request('test.echo', 'not json', { timeout: 2000 })).json()).toEqual({
+      error: { code: 'bad_request', message: 'the request body is not JSON' },
+    });
+  });
+
+  it('rethrows a remote error as the same TesseraError through requestJson', async () => {
+    await expect(requestJson(client, 'test.fail', {})).rejects.toMatchObject({ code: 'conflict', status: 409, message: 'name taken' });
+  });
+
+  it('bounds every request: no responder or no answer is 503 unavailable', async () => {
+    await expect(requestJson(client, 'test.nobody', {}, { timeoutMs: 200 })).rejects.toMatchObject({ code: 'unavailable', status: 503 });
+  });
+
+  it('hands each request to exactly one replica of the queue group', async () => {
+    await startReplica('two');
+    handledBy.length = 0;
+    await Promise.all(Array.from({ length: 40 }, (_, n) => requestJson(client, 'test.echo', { n })));
+    expect(handledBy).toHaveLength(40);
+    expect(new Set(handledBy)).toEqual(new Set(['one', 'two']));
+  });
+
+  it('serves requests again after the NATS server restarts', async () => {
+    await natsServer.restart(500);
+    const deadline = Date.now() + 10_000;
+    let reply: unknown;
+    while (Date.now() < deadline && reply === undefined) {
+      reply = await requestJson<{ n: number }>(client, 'test.echo', { n: 42 }, { timeoutMs: 500 }).catch(() => undefined);
+      if (reply === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(reply).toMatchObject({ n: 42 });
+  });
+});
