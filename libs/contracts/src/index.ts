@@ -4,3 +4,5 @@ export * from './health';
 export * from './subjects';
 export * from './tessera-error';
 export * from './principal';
+export * from './events/policy.events';
+export * from './policy-subjects';
