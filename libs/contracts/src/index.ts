@@ -4,5 +4,8 @@ export * from './health';
 export * from './subjects';
 export * from './tessera-error';
 export * from './principal';
+export * from './events/identity.events';
+export * from './events/token.events';
+export * from './token-subjects';
 export * from './events/policy.events';
 export * from './policy-subjects';

@@ -1,0 +1,49 @@
+/**
+ * Event types of the identity app (category `identity`), read by the token index (gateway, token
+ * and policy apps) and by the policy app. Users and service accounts share the stream `user-<id>`,
+ * so one id space serves both; a service account is a user with `serviceAccount: true`.
+ */
+export const IDENTITY_EVENTS = {
+  userRegistered: 'UserRegistered',
+  userUpdated: 'UserUpdated',
+  userDeactivated: 'UserDeactivated',
+  serviceAccountCreated: 'ServiceAccountCreated',
+} as const;
+
+export type IdentityEventType = (typeof IDENTITY_EVENTS)[keyof typeof IDENTITY_EVENTS];
+
+/** Stream id of a user or service account. */
+export const userStreamId = (userId: string): string => `user-${userId}`;
+
+export interface UserRegistered {
+  userId: string;
+  name: string;
+  email: string | null;
+  admin: boolean;
+  readOnly: boolean;
+  /** External identity (login): users are keyed by (issuer, subject), never by e-mail. */
+  issuer: string | null;
+  subject: string | null;
+}
+
+/** Only the fields that changed are present. */
+export interface UserUpdated {
+  userId: string;
+  name?: string;
+  email?: string | null;
+  admin?: boolean;
+  readOnly?: boolean;
+}
+
+/** Every token of the user stops working; memberships end (policy app). */
+export interface UserDeactivated {
+  userId: string;
+}
+
+export interface ServiceAccountCreated {
+  /** Same id space as users: tokens and decisions name it as `userId`. */
+  userId: string;
+  name: string;
+  /** The most its tokens may carry. */
+  scopes: string[];
+}

@@ -1,0 +1,45 @@
+import type { TokenKind } from '../principal';
+
+/**
+ * Event types of the token app (category `token`), read by every token index replica. They hold
+ * the SHA-256 of a token, never the token itself. Stream id: `token-<tokenId>`.
+ */
+export const TOKEN_EVENTS = {
+  tokenMinted: 'TokenMinted',
+  tokenRevoked: 'TokenRevoked',
+} as const;
+
+export type TokenEventType = (typeof TOKEN_EVENTS)[keyof typeof TOKEN_EVENTS];
+
+export const tokenStreamId = (tokenId: string): string => `token-${tokenId}`;
+
+export interface TokenMinted {
+  tokenId: string;
+  /** Hex SHA-256 of the whole token string (prefix included). */
+  tokenHash: string;
+  kind: TokenKind;
+  /** User or service account the token acts as; null for admin tokens minted from the admin key. */
+  ownerId: string | null;
+  name: string;
+  scopes: string[];
+  /** What a listing shows: `tsrp_…9f3a` (prefix and the last 4 characters). */
+  hint: string;
+  createdAt: string;
+  /** ISO time after which the token is `expired_token`; null never expires. */
+  expiresAt: string | null;
+  /** Impersonation tokens: the super admin who minted it (also the event's actor). */
+  impersonatedBy?: string | null;
+  /** Resource tokens: `<type>:<id>` and the actions allowed on it. */
+  resource?: string;
+  actions?: string[];
+}
+
+export interface TokenRevoked {
+  tokenId: string;
+  /** `owner`, `admin`, `rfc7009` (whoever held it), `logout`. */
+  reason: string;
+}
+
+/** Scopes a token may carry besides permission scopes (`*` or registry names). CONTRACT section 3. */
+export const ACCOUNT_SCOPES = ['tokens', 'admin', 'decisions', 'introspect', 'credentials', 'resource-tokens'] as const;
+export type AccountScope = (typeof ACCOUNT_SCOPES)[number];
