@@ -1,0 +1,122 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { Principal } from '@tessera/contracts';
+import { loadLatestSnapshot, LogSubscription, saveSnapshot } from '@tessera/event-store';
+import type { Readiness } from '@tessera/platform';
+import { parseToken } from './token-format';
+import { isRefusal, TokenIndex, type TokenRefusal } from './token-index';
+
+export const TOKEN_INDEX_SNAPSHOT = 'token-index';
+const COMPONENT = 'token-index';
+
+export interface TokenIndexReplicaOptions {
+  pool: Pool;
+  nats?: NatsConnection;
+  readiness?: Readiness;
+  pollIntervalMs?: number;
+  /** Token app only: save a snapshot after a long replay and then periodically. */
+  snapshots?: { everyMs: number; minEvents: number };
+  /** Report this index's position as the app's revision on its health subject. */
+  reportRevision?: boolean;
+}
+
+/**
+ * One app's copy of the token index: loads the latest snapshot, replays the log after it, reports
+ * ready only when caught up, then follows the live feed (NATS wake-ups + poll of the log head).
+ */
+export class TokenIndexReplica {
+  index = new TokenIndex();
+  private subscription: LogSubscription | undefined;
+  private started: Promise<void> | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private snapshotPosition = 0;
+  private readonly log = new Logger('TokenIndex');
+
+  constructor(private readonly options: TokenIndexReplicaOptions) {}
+
+  get position(): number {
+    return this.subscription?.position ?? this.index.position;
+  }
+
+  start(): Promise<void> {
+    this.started ??= this.load();
+    return this.started;
+  }
+
+  private async load(): Promise<void> {
+    const { pool, readiness } = this.options;
+    readiness?.waitFor(COMPONENT, 'loading the token index from the event log');
+    if (this.options.reportRevision) readiness?.reportRevision(() => this.position);
+    const began = Date.now();
+    const snapshot = await loadLatestSnapshot(pool, TOKEN_INDEX_SNAPSHOT).catch(() => undefined);
+    if (snapshot) {
+      try {
+        this.index = TokenIndex.deserialize(snapshot.data);
+        this.snapshotPosition = this.index.position;
+      } catch (error) {
+        this.log.warn(`snapshot at ${snapshot.position} unreadable, replaying the whole log: ${(error as Error).message}`);
+        this.index = new TokenIndex();
+      }
+    }
+    const fromSnapshot = this.index.position;
+    this.subscription = new LogSubscription(pool, {
+      from: this.index.position,
+      handle: (events) => this.index.apply(events),
+      nats: this.options.nats,
+      pollIntervalMs: this.options.pollIntervalMs ?? 250,
+      onError: (error) => this.log.warn(`catching up failed: ${(error as Error).message}`),
+    });
+    await this.subscription.start();
+    this.log.log(
+      `token index ready at ${this.position} (${this.index.size} tokens, snapshot at ${fromSnapshot}) in ${Date.now() - began} ms`,
+    );
+    readiness?.ready(COMPONENT);
+    const snapshots = this.options.snapshots;
+    if (snapshots) {
+      if (this.position - this.snapshotPosition >= snapshots.minEvents) await this.saveSnapshot();
+      this.snapshotTimer = setInterval(() => {
+        if (this.position - this.snapshotPosition >= snapshots.minEvents) void this.saveSnapshot();
+      }, snapshots.everyMs);
+      this.snapshotTimer.unref();
+    }
+  }
+
+  async saveSnapshot(): Promise<void> {
+    const position = this.index.position;
+    try {
+      await saveSnapshot(this.options.pool, TOKEN_INDEX_SNAPSHOT, position, this.index.serialize());
+      this.snapshotPosition = position;
+    } catch (error) {
+      this.log.warn(`snapshot at ${position} failed: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Resolves a token. A well-formed token this replica does not know yet (minted through another
+   * replica a moment ago) costs one read of the log before it is refused.
+   */
+  async resolve(token: string): Promise<Principal | TokenRefusal> {
+    await this.start();
+    const first = this.index.resolve(token);
+    if (!isRefusal(first) || first.error !== 'invalid_token' || parseToken(token) === undefined) return first;
+    await this.catchUp();
+    return this.index.resolve(token);
+  }
+
+  async catchUp(): Promise<void> {
+    await this.start();
+    await this.subscription?.catchUp();
+  }
+
+  /** True once the index reflects `position` (read-your-writes across replicas). */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    await this.start();
+    return this.subscription!.waitFor(position, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    await this.subscription?.stop();
+  }
+}
