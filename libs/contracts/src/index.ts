@@ -9,3 +9,4 @@ export * from './events/token.events';
 export * from './token-subjects';
 export * from './events/policy.events';
 export * from './policy-subjects';
+export * from './audit-subjects';

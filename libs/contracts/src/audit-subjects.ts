@@ -1,0 +1,91 @@
+/**
+ * Internal subjects the gateway uses to forward CONTRACT section 7 to the audit app. The gateway
+ * checks "super admin" before it forwards, so only the gateway may publish on them (restrict
+ * `tessera.v1.audit.>` to the gateway's NATS user in production).
+ */
+export const AUDIT_SUBJECTS = {
+  events: 'tessera.v1.audit.events',
+  access: 'tessera.v1.audit.access',
+  replayStart: 'tessera.v1.audit.replay.start',
+  replayStatus: 'tessera.v1.audit.replay.status',
+} as const;
+
+/** One event as the audit endpoints and the NDJSON export show it. */
+export interface AuditEventItem {
+  /** Decimal string: positions outgrow JavaScript's safe integers long before bigint does. */
+  position: string;
+  type: string;
+  streamId: string;
+  recordedAt: string;
+  actor: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface AuditEventsQuery {
+  type?: string;
+  streamId?: string;
+  actor?: string;
+  user?: string;
+  dataset?: string;
+  /** ISO times bounding `recordedAt`: from inclusive, to exclusive. */
+  from?: string;
+  to?: string;
+  /** Only events after this position (decimal string). */
+  after?: string;
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface AuditEventsPage {
+  items: AuditEventItem[];
+  nextCursor: string | null;
+}
+
+export interface AuditAccessQuery {
+  dataset?: string;
+  user?: string;
+  at: string;
+}
+
+/** A permission held at a moment, and the groups it came through. */
+export interface AuditHolding {
+  permissions: string[];
+  via: string[];
+}
+
+export interface AuditDatasetAccess {
+  at: string;
+  revision: string;
+  dataset: { id: string; name: string };
+  users: ({ id: string; name: string | null } & AuditHolding)[];
+}
+
+export interface AuditUserAccess {
+  at: string;
+  revision: string;
+  user: { id: string; name: string | null; readOnly: boolean; deactivated: boolean };
+  datasets: ({ id: string; name: string } & AuditHolding)[];
+}
+
+/** Projections `POST /api/v1/audit/replay` can rebuild from the log. */
+export const REPLAYABLE_PROJECTIONS = ['audit-access'] as const;
+export type ReplayableProjection = (typeof REPLAYABLE_PROJECTIONS)[number];
+
+export type ReplayJobStatus = 'running' | 'swapped' | 'failed';
+
+export interface ReplayJob {
+  jobId: string;
+  projection: string;
+  status: ReplayJobStatus;
+  /** Events of the log applied to the fresh copy so far, and the head it is catching up with. */
+  position: string;
+  target: string;
+  /** 0..1 */
+  progress: number;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Set when the copy caught up: whether it held exactly the live copy's rows before the swap. */
+  matchesLive: boolean | null;
+  error: string | null;
+}
