@@ -1,0 +1,4 @@
+export * from './auth.module';
+export * from './bearer-auth.guard';
+export * from './current-principal.decorator';
+export * from './min-revision';

@@ -1,0 +1,23 @@
+import type { FastifyRequest } from 'fastify';
+import { TesseraError } from '@tessera/contracts';
+
+/** The longest a read waits for `X-Tessera-Min-Revision` before answering 503 `stale`. */
+export const MIN_REVISION_WAIT_MS = 2_000;
+
+/** `X-Tessera-Min-Revision: <n>` or `?minRevision=<n>`; undefined when neither is sent. */
+export function readMinRevision(request: FastifyRequest): number | undefined {
+  const header = request.headers['x-tessera-min-revision'];
+  const query = (request.query as Record<string, unknown> | undefined)?.minRevision;
+  const raw = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d{1,15}$/.test(raw.trim())) {
+    throw new TesseraError('bad_request', 'X-Tessera-Min-Revision must be a revision (a decimal number)', [
+      { field: 'minRevision', problems: ['must be a decimal number'] },
+    ]);
+  }
+  return Number(raw.trim());
+}
+
+export function staleError(minRevision: number, position: number): TesseraError {
+  return new TesseraError('stale', `this replica reflects revision ${position}, not yet ${minRevision}; retry`, undefined, undefined, 1);
+}

@@ -1,0 +1,35 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { from, mergeMap, type Observable } from 'rxjs';
+import { TokenIndexReplica } from '@tessera/token-index';
+import { MIN_REVISION_WAIT_MS } from './min-revision';
+
+/**
+ * Every answer carrying `revision` also gets the `X-Tessera-Revision` header; a 204 answer keeps
+ * only the header. Before answering a write, the gateway's own token index catches up to it, so
+ * the caller's next request through this gateway sees its own write (a revoked token is refused).
+ */
+@Injectable()
+export class RevisionInterceptor implements NestInterceptor {
+  constructor(private readonly replica: TokenIndexReplica) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    return next.handle().pipe(
+      mergeMap((body) =>
+        from(
+          (async () => {
+            const revision = (body as { revision?: unknown } | null | undefined)?.revision;
+            if (revision === undefined || revision === null) return body;
+            void reply.header('X-Tessera-Revision', String(revision));
+            const position = Number(revision);
+            if (Number.isSafeInteger(position) && position > this.replica.position)
+              await this.replica.waitFor(position, MIN_REVISION_WAIT_MS);
+            return reply.statusCode === 204 ? undefined : body;
+          })(),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,41 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
+import { NATS_CONNECTION } from '@tessera/platform';
+
+const FLUSH_EVERY_MS = 5_000;
+
+/**
+ * `lastUsedAt` without a write per request: the gateway remembers the last use of each token in
+ * memory and sends the batch to the token app every few seconds (a lost batch only makes
+ * `lastUsedAt` a little older).
+ */
+@Injectable()
+export class TokenUseRecorder implements OnModuleInit, OnApplicationShutdown {
+  private pending = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
+
+  record(tokenId: string): void {
+    this.pending.set(tokenId, Date.now());
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const uses = [...this.pending];
+    this.pending = new Map();
+    await requestJson(this.nats, TOKEN_INTERNAL_SUBJECTS.used, { uses }, { timeoutMs: 2_000 }).catch(() => undefined);
+  }
+}
