@@ -1,7 +1,8 @@
 import { bootstrapNatsApp, schemaMigration } from '@tessera/platform';
+import { PolicyNames1763900000000 } from './migrations/policy-names.migration';
 import { PolicyModule } from './policy.module';
 
 void bootstrapNatsApp('policy', PolicyModule, {
-  migrations: [schemaMigration('policy')],
+  migrations: [schemaMigration('policy'), PolicyNames1763900000000],
   category: 'policy',
 });

@@ -1,4 +1,30 @@
 import { Module } from '@nestjs/common';
+import { TokenIndexModule } from '@tessera/token-index';
+import { AffiliationsController } from './affiliations/affiliations.controller';
+import { DecisionCallers } from './callers/decision-callers';
+import { PolicyWriter } from './callers/policy-writer';
+import { DatasetsController } from './datasets/datasets.controller';
+import { DecisionIndexProjection } from './decisions/decision-index.projection';
+import { DecisionsController } from './decisions/decisions.controller';
+import { GrantsController } from './grants/grants.controller';
+import { GroupsController } from './groups/groups.controller';
+import { PermissionsController } from './permissions/permissions.controller';
+import { ServiceTablesController } from './servicetables/servicetables.controller';
+import { TosController } from './tos/tos.controller';
 
-@Module({})
+@Module({
+  // The policy app's revision is the decision index's position, not the token index's.
+  imports: [TokenIndexModule.forRoot({ reportRevision: false })],
+  controllers: [
+    DecisionsController,
+    GroupsController,
+    DatasetsController,
+    PermissionsController,
+    GrantsController,
+    ServiceTablesController,
+    TosController,
+    AffiliationsController,
+  ],
+  providers: [DecisionIndexProjection, PolicyWriter, DecisionCallers],
+})
 export class PolicyModule {}

@@ -1,4 +1,4 @@
-import { POLICY_EVENTS, type PolicyEventType } from '@tessera/contracts';
+import { IDENTITY_EVENTS, POLICY_EVENTS, type PolicyEventType } from '@tessera/contracts';
 
 /** The reasons of a decision (CONTRACT section 6). */
 export type DecisionReason =
@@ -74,6 +74,16 @@ export interface UserAffiliation {
   end: string | null;
 }
 
+/** What the index knows of a user from the identity events. */
+export interface UserState {
+  id: string;
+  name: string;
+  admin: boolean;
+  readOnly: boolean;
+  serviceAccount: boolean;
+  deactivated: boolean;
+}
+
 export interface IndexedEvent {
   position: number;
   type: string;
@@ -105,8 +115,9 @@ export class DecisionIndex {
   readonly tosAccepted = new Map<string, Set<string>>();
   readonly affiliations = new Map<string, AffiliationState>();
   readonly userAffiliations = new Map<string, Map<string, UserAffiliation>>();
+  readonly users = new Map<string, UserState>();
 
-  constructor(private readonly publicUrl = '') {}
+  constructor(readonly publicUrl = '') {}
 
   // ---- decisions -------------------------------------------------------------------------------
 
@@ -246,6 +257,7 @@ export class DecisionIndex {
   private holdsIgnoringTos(subject: Subject, dataset: DatasetState, permission: string, now: number): boolean {
     // A read-only user never holds `edit`, whatever its groups hold.
     if (subject.readOnly && permission === 'edit') return false;
+    if (this.users.get(subject.userId ?? '')?.deactivated) return false;
     const holders = dataset.grants.get(permission);
     const groups = this.userGroups.get(subject.userId ?? '');
     if (!holders || !groups) return false;
@@ -280,8 +292,15 @@ export class DecisionIndex {
     }
   }
 
+  /** The subject of a decision asked by user id: the user's own standing, no token scopes. */
+  subjectOfUser(userId: string): Subject {
+    const user = this.users.get(userId);
+    return { userId, superAdmin: user?.admin === true && !user.deactivated, readOnly: user?.readOnly === true };
+  }
+
   private applyOne(event: IndexedEvent): void {
     const data = event.data as Record<string, never>;
+    if (this.applyIdentity(event.type, data)) return;
     switch (event.type as PolicyEventType) {
       case POLICY_EVENTS.groupCreated: {
         this.groups.set(data.groupId, { id: data.groupId, name: data.name, members: new Map() });
@@ -420,6 +439,40 @@ export class DecisionIndex {
     }
   }
 
+  private applyIdentity(type: string, data: Record<string, never>): boolean {
+    switch (type) {
+      case IDENTITY_EVENTS.userRegistered:
+      case IDENTITY_EVENTS.serviceAccountCreated:
+        this.users.set(data.userId, {
+          id: data.userId,
+          name: data.name,
+          admin: data.admin === true,
+          readOnly: data.readOnly === true,
+          serviceAccount: type === IDENTITY_EVENTS.serviceAccountCreated,
+          deactivated: false,
+        });
+        return true;
+      case IDENTITY_EVENTS.userUpdated: {
+        const user = this.users.get(data.userId);
+        if (!user) return true;
+        if (data.name !== undefined) user.name = data.name;
+        if (data.admin !== undefined) user.admin = data.admin;
+        if (data.readOnly !== undefined) user.readOnly = data.readOnly;
+        return true;
+      }
+      case IDENTITY_EVENTS.userDeactivated: {
+        const user = this.users.get(data.userId);
+        if (user) user.deactivated = true;
+        // A deactivated user's memberships end.
+        for (const groupId of this.userGroups.get(data.userId) ?? []) this.groups.get(groupId)?.members.delete(data.userId);
+        this.userGroups.delete(data.userId);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   // ---- snapshots -------------------------------------------------------------------------------
 
   /** Everything as JSON; `Infinity` expiries are written as null. */
@@ -442,6 +495,7 @@ export class DecisionIndex {
         tosAccepted: [...this.tosAccepted].map(([userId, ids]) => [userId, [...ids]]),
         affiliations: [...this.affiliations.values()],
         userAffiliations: [...this.userAffiliations].map(([userId, map]) => [userId, [...map.values()]]),
+        users: [...this.users.values()],
       }),
     );
   }
@@ -479,6 +533,7 @@ export class DecisionIndex {
     for (const [userId, list] of raw.userAffiliations) {
       index.userAffiliations.set(userId, new Map(list.map((item: UserAffiliation) => [item.affiliationId, item])));
     }
+    for (const user of raw.users ?? []) index.users.set(user.id, user);
     return index;
   }
 }

@@ -1,0 +1,77 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { DecisionIndexProjection } from '../decisions/decision-index.projection';
+import { notFound, paginate, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { PolicyWriter } from '../callers/policy-writer';
+
+/** Institutions, and users' affiliations with them from a start to an optional end. */
+@Controller()
+export class AffiliationsController {
+  constructor(
+    private readonly projection: DecisionIndexProjection,
+    private readonly writer: PolicyWriter,
+  ) {}
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.createAffiliation)
+  async create(@Payload() request: ForwardedRequest & { name: string; contactName?: string; contactEmail?: string }) {
+    requireSuperAdmin(request.principal);
+    const affiliationId = randomUUID();
+    const data = {
+      affiliationId,
+      name: request.name,
+      contactName: request.contactName ?? null,
+      contactEmail: request.contactEmail ?? null,
+    };
+    const written = await this.writer.write(request.principal, {
+      streamId: `affiliation-${affiliationId}`,
+      expectedVersion: 'no_stream',
+      events: [{ type: POLICY_EVENTS.affiliationCreated, data }],
+    });
+    return { id: affiliationId, name: data.name, contactName: data.contactName, contactEmail: data.contactEmail, ...written };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.putUserAffiliation)
+  async put(@Payload() request: ForwardedRequest & { userId: string; affiliationId: string; start: string; end?: string | null }) {
+    requireSuperAdmin(request.principal);
+    await this.projection.caughtUpWithHead();
+    if (!this.projection.index.affiliations.has(request.affiliationId)) throw notFound('affiliation');
+    const start = Date.parse(request.start);
+    const end = request.end ? Date.parse(request.end) : null;
+    if (Number.isNaN(start))
+      throw new TesseraError('bad_request', 'start: must be a date', [{ field: 'start', problems: ['must be a date'] }]);
+    if (end !== null && (Number.isNaN(end) || end < start)) {
+      throw new TesseraError('bad_request', 'end: must be a date not before start', [
+        { field: 'end', problems: ['must be a date not before start'] },
+      ]);
+    }
+    const data = {
+      affiliationId: request.affiliationId,
+      userId: request.userId,
+      start: new Date(start).toISOString(),
+      end: end === null ? null : new Date(end).toISOString(),
+    };
+    const written = await this.writer.write(request.principal, {
+      streamId: `affiliation-${request.affiliationId}`,
+      events: [{ type: POLICY_EVENTS.userAffiliated, data }],
+    });
+    return { ...data, ...written };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.listUserAffiliations)
+  async list(@Payload() request: ForwardedRequest & { userId: string; limit?: string; cursor?: string }) {
+    if (request.principal.userId !== request.userId) requireSuperAdmin(request.principal);
+    await this.projection.atLeast(request.minRevision);
+    const index = this.projection.index;
+    const now = Date.now();
+    const items = [...(index.userAffiliations.get(request.userId)?.values() ?? [])]
+      .map((item) => ({
+        ...item,
+        name: index.affiliations.get(item.affiliationId)?.name ?? null,
+        current: Date.parse(item.start) <= now && (item.end === null || Date.parse(item.end) > now),
+      }))
+      .sort((a, b) => a.start.localeCompare(b.start));
+    return { ...paginate(items, request.limit, request.cursor), revision: String(index.position) };
+  }
+}

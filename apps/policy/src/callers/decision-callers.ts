@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { TesseraError, type Principal } from '@tessera/contracts';
+import { isRefusal, parseToken, TokenIndexReplica, type TokenRefusal } from '@tessera/token-index';
+import type { Subject } from '../decisions/decision-index';
+import { DecisionIndexProjection } from '../decisions/decision-index.projection';
+import { subjectOf } from './policy-access';
+
+export type TokenProblem = TokenRefusal['error'];
+
+/**
+ * The caller rule of CONTRACT section 6: a request carrying the subject's own token needs nothing
+ * more; one naming a `userId`, or asking a look-up, needs `Authorization: Bearer <token>` of a
+ * service account (or super admin) with scope `decisions`.
+ */
+@Injectable()
+export class DecisionCallers {
+  constructor(
+    private readonly tokens: TokenIndexReplica,
+    private readonly projection: DecisionIndexProjection,
+  ) {}
+
+  /** The subject of a request with `token` or `userId`, or the token problem to answer with. */
+  async subject(request: { token?: unknown; userId?: unknown }, authorization: string | undefined): Promise<Subject | TokenProblem> {
+    if (typeof request.token === 'string') {
+      const resolved = await this.resolve(request.token);
+      return isRefusal(resolved) ? resolved.error : subjectOf(resolved);
+    }
+    if (typeof request.userId === 'string' && request.userId !== '') {
+      await this.requireDecisionsCaller(authorization);
+      return this.projection.index.subjectOfUser(request.userId);
+    }
+    throw new TesseraError('bad_request', 'the request needs "token" or "userId"');
+  }
+
+  /** A map look-up; only a well-formed token this replica does not know yet costs a read of the log. */
+  resolve(token: string): Principal | TokenRefusal | Promise<Principal | TokenRefusal> {
+    const first = this.tokens.index.resolve(token);
+    if (!isRefusal(first) || first.error !== 'invalid_token' || parseToken(token) === undefined) return first;
+    return this.tokens.resolve(token);
+  }
+
+  async requireDecisionsCaller(authorization: string | undefined): Promise<void> {
+    if (!authorization) throw new TesseraError('no_token', 'a request naming a userId needs the Authorization header of a service account');
+    const match = /^(?:Bearer|Token)\s+(\S+)$/i.exec(authorization.trim());
+    if (!match) throw new TesseraError('bad_auth_header', 'the Authorization header must be "Bearer <token>"');
+    const caller = await this.resolve(match[1]);
+    if (isRefusal(caller)) throw new TesseraError(caller.error, `the caller's token is ${caller.error.replace('_token', '')}`);
+    if (!caller.superAdmin && !(caller.serviceAccount && caller.scopes.includes('decisions'))) {
+      throw new TesseraError('insufficient_scope', 'the caller needs a service account token with scope "decisions"');
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import type { Principal } from '@tessera/contracts';
+import { EventStore, type RecordedEvent, type StreamAppend } from '@tessera/event-store';
+import { DecisionIndexProjection } from '../decisions/decision-index.projection';
+import { actorOf } from './policy-access';
+
+/** Appends policy events with the caller as actor, then waits until this replica's index shows them. */
+@Injectable()
+export class PolicyWriter {
+  constructor(
+    private readonly store: EventStore,
+    private readonly projection: DecisionIndexProjection,
+  ) {}
+
+  async write(
+    principal: Principal,
+    appends: StreamAppend | StreamAppend[],
+    project?: (client: PoolClient, events: RecordedEvent[]) => Promise<void>,
+  ): Promise<{ revision: string }> {
+    const result = await this.store.append(appends, { metadata: { actor: actorOf(principal) }, project });
+    await this.projection.reached(result.position);
+    return { revision: String(result.position) };
+  }
+}

@@ -1,0 +1,143 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import type { DatasetState } from '../decisions/decision-index';
+import { DecisionIndexProjection } from '../decisions/decision-index.projection';
+import { notFound, paginate, requireDatasetAdmin, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { PolicyWriter } from '../callers/policy-writer';
+
+const UNIQUE_VIOLATION = '23505';
+
+interface DatasetRequest extends ForwardedRequest {
+  datasetId: string;
+}
+
+function conflictOnDuplicateName(name: string | undefined) {
+  return (error: { code?: string }) => {
+    if (error.code === UNIQUE_VIOLATION) throw new TesseraError('conflict', `a dataset named ${JSON.stringify(name)} exists`);
+    throw error;
+  };
+}
+
+/** Datasets (names unique, matched exactly) and their admins. */
+@Controller()
+export class DatasetsController {
+  constructor(
+    private readonly projection: DecisionIndexProjection,
+    private readonly writer: PolicyWriter,
+  ) {}
+
+  private view(dataset: DatasetState) {
+    const tos = this.projection.index.currentTos(dataset);
+    return {
+      id: dataset.id,
+      name: dataset.name,
+      description: dataset.description,
+      admins: [...dataset.admins].sort(),
+      tos: tos ? { id: tos.id, version: tos.version, title: tos.title } : null,
+    };
+  }
+
+  private existing(datasetId: string): DatasetState {
+    const dataset = this.projection.index.datasets.get(datasetId);
+    if (!dataset) throw notFound('dataset');
+    return dataset;
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.createDataset)
+  async create(@Payload() request: ForwardedRequest & { name: string; description?: string }) {
+    requireSuperAdmin(request.principal);
+    const datasetId = randomUUID();
+    const data = { datasetId, name: request.name, description: request.description ?? null };
+    const written = await this.writer
+      .write(
+        request.principal,
+        { streamId: `dataset-${datasetId}`, expectedVersion: 'no_stream', events: [{ type: POLICY_EVENTS.datasetCreated, data }] },
+        async (client) => {
+          await client.query('INSERT INTO policy.dataset_names (name, dataset_id) VALUES ($1, $2)', [request.name, datasetId]);
+        },
+      )
+      .catch(conflictOnDuplicateName(request.name));
+    return { ...this.view(this.existing(datasetId)), ...written };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.listDatasets)
+  async list(@Payload() request: ForwardedRequest & { limit?: string; cursor?: string }) {
+    await this.projection.atLeast(request.minRevision);
+    const index = this.projection.index;
+    const { principal } = request;
+    const visible = [...index.datasets.values()]
+      .filter((dataset) => principal.superAdmin || index.isDatasetAdmin(principal.userId, dataset.id))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((dataset) => this.view(dataset));
+    return { ...paginate(visible, request.limit, request.cursor), revision: String(index.position) };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.getDataset)
+  async get(@Payload() request: DatasetRequest) {
+    await this.projection.atLeast(request.minRevision);
+    const dataset = this.existing(request.datasetId);
+    requireDatasetAdmin(this.projection.index, request.principal, dataset.id);
+    return { ...this.view(dataset), revision: String(this.projection.revision) };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.updateDataset)
+  async update(@Payload() request: DatasetRequest & { name?: string; description?: string | null }) {
+    requireSuperAdmin(request.principal);
+    await this.projection.caughtUpWithHead();
+    const dataset = this.existing(request.datasetId);
+    const data: Record<string, unknown> = { datasetId: dataset.id };
+    if (request.name !== undefined && request.name !== dataset.name) data.name = request.name;
+    if (request.description !== undefined) data.description = request.description;
+    const written = await this.writer
+      .write(
+        request.principal,
+        { streamId: `dataset-${dataset.id}`, events: [{ type: POLICY_EVENTS.datasetUpdated, data }] },
+        async (client) => {
+          if (data.name !== undefined)
+            await client.query('UPDATE policy.dataset_names SET name = $1 WHERE dataset_id = $2', [data.name, dataset.id]);
+        },
+      )
+      .catch(conflictOnDuplicateName(request.name));
+    return { ...this.view(this.existing(dataset.id)), ...written };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.deleteDataset)
+  async delete(@Payload() request: DatasetRequest) {
+    requireSuperAdmin(request.principal);
+    await this.projection.caughtUpWithHead();
+    const dataset = this.existing(request.datasetId);
+    return this.writer.write(
+      request.principal,
+      { streamId: `dataset-${dataset.id}`, events: [{ type: POLICY_EVENTS.datasetDeleted, data: { datasetId: dataset.id } }] },
+      async (client) => {
+        await client.query('DELETE FROM policy.dataset_names WHERE dataset_id = $1', [dataset.id]);
+      },
+    );
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.putDatasetAdmin)
+  async putAdmin(@Payload() request: DatasetRequest & { userId: string }) {
+    requireSuperAdmin(request.principal);
+    await this.projection.caughtUpWithHead();
+    const dataset = this.existing(request.datasetId);
+    const written = await this.writer.write(request.principal, {
+      streamId: `dataset-${dataset.id}`,
+      events: [{ type: POLICY_EVENTS.datasetAdminAdded, data: { datasetId: dataset.id, userId: request.userId } }],
+    });
+    return { datasetId: dataset.id, userId: request.userId, ...written };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.removeDatasetAdmin)
+  async removeAdmin(@Payload() request: DatasetRequest & { userId: string }) {
+    requireSuperAdmin(request.principal);
+    await this.projection.caughtUpWithHead();
+    const dataset = this.existing(request.datasetId);
+    if (!dataset.admins.has(request.userId)) throw notFound('dataset admin');
+    return this.writer.write(request.principal, {
+      streamId: `dataset-${dataset.id}`,
+      events: [{ type: POLICY_EVENTS.datasetAdminRemoved, data: { datasetId: dataset.id, userId: request.userId } }],
+    });
+  }
+}

@@ -1,0 +1,185 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { POLICY_ADMIN_SUBJECTS, SUBJECTS, TesseraError } from '@tessera/contracts';
+import { NatsJsonContext } from '@tessera/messaging';
+import { DecisionCallers } from '../callers/decision-callers';
+import { notFound, paginate, requireDatasetAdmin, subjectOf, type ForwardedRequest } from '../callers/policy-access';
+import type { Decision, Subject } from './decision-index';
+import { DecisionIndexProjection } from './decision-index.projection';
+
+interface CheckRequest {
+  token?: string;
+  userId?: string;
+  permission?: string;
+  dataset?: string;
+  service?: string;
+  table?: string;
+  minRevision?: string | number;
+}
+
+const MAX_BATCH = 100;
+
+/** Decisions over NATS (plain JSON, any language) and the gateway's check and me endpoints. */
+@Controller()
+export class DecisionsController {
+  constructor(
+    private readonly projection: DecisionIndexProjection,
+    private readonly callers: DecisionCallers,
+  ) {}
+
+  @MessagePattern(SUBJECTS.policyCheck)
+  async check(@Payload() request: CheckRequest, @Ctx() ctx: NatsJsonContext) {
+    // The hot path: no await unless the caller asked for a revision this replica has not reached.
+    if (request?.minRevision !== undefined) await this.projection.atLeast(request.minRevision);
+    const decision = await this.decide(request ?? {}, ctx.authorization);
+    return { ...decision, revision: String(this.projection.revision) };
+  }
+
+  @MessagePattern(SUBJECTS.policyCheckBatch)
+  async checkBatch(@Payload() request: { checks?: CheckRequest[]; minRevision?: string | number }, @Ctx() ctx: NatsJsonContext) {
+    const checks = request?.checks;
+    if (!Array.isArray(checks) || checks.length > MAX_BATCH) {
+      throw new TesseraError('bad_request', `checks must be an array of at most ${MAX_BATCH}`, [
+        { field: 'checks', problems: [`at most ${MAX_BATCH}`] },
+      ]);
+    }
+    const wanted = Math.max(Number(request.minRevision ?? 0), ...checks.map((check) => Number(check?.minRevision ?? 0)));
+    if (wanted > 0) await this.projection.atLeast(wanted);
+    const results = await Promise.all(
+      checks.map(async (check) => {
+        try {
+          return await this.decide(check ?? {}, ctx.authorization);
+        } catch (error) {
+          if (error instanceof TesseraError) return error.toReply();
+          throw error;
+        }
+      }),
+    );
+    return { results, revision: String(this.projection.revision) };
+  }
+
+  @MessagePattern(SUBJECTS.policyUserInfo)
+  async userInfo(@Payload() request: { token?: string; userId?: string; minRevision?: string | number }, @Ctx() ctx: NatsJsonContext) {
+    await this.projection.atLeast(request?.minRevision);
+    const subject = await this.callers.subject(request ?? {}, ctx.authorization);
+    if (typeof subject === 'string') throw new TesseraError(subject, `the token is ${subject.replace('_token', '')}`);
+    return this.userInfoOf(subject);
+  }
+
+  @MessagePattern(SUBJECTS.policyLookupDatasets)
+  async lookupDatasets(
+    @Payload() request: { userId?: string; permission?: string; minRevision?: string | number },
+    @Ctx() ctx: NatsJsonContext,
+  ) {
+    await this.callers.requireDecisionsCaller(ctx.authorization);
+    const { userId, permission } = request ?? {};
+    if (typeof userId !== 'string' || typeof permission !== 'string')
+      throw new TesseraError('bad_request', 'the request needs "userId" and "permission"');
+    await this.projection.atLeast(request.minRevision);
+    const index = this.projection.index;
+    const datasets = index.datasetsWith(index.subjectOfUser(userId), permission).map((dataset) => ({ id: dataset.id, name: dataset.name }));
+    return { datasets, revision: String(index.position) };
+  }
+
+  @MessagePattern(SUBJECTS.policyLookupUsers)
+  async lookupUsers(
+    @Payload() request: { dataset?: string; permission?: string; minRevision?: string | number },
+    @Ctx() ctx: NatsJsonContext,
+  ) {
+    await this.callers.requireDecisionsCaller(ctx.authorization);
+    const { dataset: wanted, permission } = request ?? {};
+    if (typeof wanted !== 'string' || typeof permission !== 'string')
+      throw new TesseraError('bad_request', 'the request needs "dataset" and "permission"');
+    await this.projection.atLeast(request.minRevision);
+    const index = this.projection.index;
+    const dataset = index.findDataset(wanted);
+    if (!dataset) throw notFound('dataset');
+    const users = index.usersWith(dataset.id, permission).map((id) => ({ id, name: index.users.get(id)?.name ?? null }));
+    return { users, revision: String(index.position) };
+  }
+
+  // ---- forwarded by the gateway, with the principal it authenticated ---------------------------
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.check)
+  async restCheck(@Payload() request: ForwardedRequest & CheckRequest) {
+    await this.projection.atLeast(request.minRevision);
+    const decision = this.decideFor(subjectOf(request.principal), request);
+    const revision = String(this.projection.revision);
+    if (decision.allowed) return { allowed: true, revision };
+    switch (decision.reason) {
+      case 'unknown_dataset':
+        throw notFound('dataset');
+      case 'unknown_table':
+        throw notFound('servicetable');
+      case 'missing_tos':
+        throw new TesseraError('missing_tos', 'the terms of service of this dataset must be accepted first', undefined, {
+          tos: decision.tos,
+          revision,
+        });
+      case 'insufficient_scope':
+        throw new TesseraError('insufficient_scope', `this token's scopes do not include ${request.permission}`, undefined, { revision });
+      default:
+        throw new TesseraError('missing_permission', `no ${request.permission} permission on this dataset`, undefined, { revision });
+    }
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.myPermissions)
+  async myPermissions(@Payload() request: ForwardedRequest) {
+    await this.projection.atLeast(request.minRevision);
+    return { ...this.projection.index.userPermissions(subjectOf(request.principal)), revision: String(this.projection.revision) };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.myDatasets)
+  async myDatasets(@Payload() request: ForwardedRequest & { permission?: string; limit?: string; cursor?: string }) {
+    await this.projection.atLeast(request.minRevision);
+    const datasets = this.projection.index
+      .datasetsWith(subjectOf(request.principal), request.permission ?? 'view')
+      .map((dataset) => ({ id: dataset.id, name: dataset.name }));
+    return { ...paginate(datasets, request.limit, request.cursor), revision: String(this.projection.revision) };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.datasetUsers)
+  async datasetUsers(@Payload() request: ForwardedRequest & { datasetId: string; permission?: string; limit?: string; cursor?: string }) {
+    await this.projection.atLeast(request.minRevision);
+    const index = this.projection.index;
+    const dataset = index.datasets.get(request.datasetId);
+    if (!dataset) throw notFound('dataset');
+    requireDatasetAdmin(index, request.principal, dataset.id);
+    const users = index.usersWith(dataset.id, request.permission ?? 'view').map((id) => ({ id, name: index.users.get(id)?.name ?? null }));
+    return { ...paginate(users, request.limit, request.cursor), revision: String(index.position) };
+  }
+
+  // ---- shared -----------------------------------------------------------------------------------
+
+  private async decide(request: CheckRequest, authorization: string | undefined): Promise<Decision> {
+    const subject = await this.callers.subject(request, authorization);
+    if (typeof subject === 'string') return { allowed: false, reason: subject };
+    return this.decideFor(subject, request);
+  }
+
+  private decideFor(subject: Subject, request: CheckRequest): Decision {
+    if (typeof request.permission !== 'string') throw new TesseraError('bad_request', 'the request needs "permission"');
+    const index = this.projection.index;
+    if (typeof request.dataset === 'string') {
+      const datasetId = index.datasets.has(request.dataset) ? request.dataset : (index.datasetsByName.get(request.dataset) ?? '');
+      return index.check(subject, request.permission, datasetId);
+    }
+    if (typeof request.service === 'string' && typeof request.table === 'string') {
+      return index.checkTable(subject, request.permission, request.service, request.table);
+    }
+    throw new TesseraError('bad_request', 'the request needs "dataset", or "service" and "table"');
+  }
+
+  private userInfoOf(subject: Subject) {
+    const index = this.projection.index;
+    const user = index.users.get(subject.userId ?? '');
+    return {
+      id: subject.userId ?? null,
+      name: user?.name ?? null,
+      admin: subject.superAdmin,
+      groups: index.groupNamesOf(subject.userId),
+      ...index.userPermissions(subject),
+      revision: String(index.position),
+    };
+  }
+}

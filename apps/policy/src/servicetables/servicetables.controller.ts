@@ -1,0 +1,70 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS } from '@tessera/contracts';
+import { DecisionIndexProjection } from '../decisions/decision-index.projection';
+import { notFound, paginate, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { PolicyWriter } from '../callers/policy-writer';
+
+interface TableRequest extends ForwardedRequest {
+  service: string;
+  table: string;
+  dataset?: string;
+}
+
+/** Maps a service's table name to a dataset, so services ask by (service, table). */
+@Controller()
+export class ServiceTablesController {
+  constructor(
+    private readonly projection: DecisionIndexProjection,
+    private readonly writer: PolicyWriter,
+  ) {}
+
+  private view(service: string, table: string, datasetId: string) {
+    return { service, table, dataset: datasetId, datasetName: this.projection.index.datasets.get(datasetId)?.name ?? null };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.putServiceTable)
+  async put(@Payload() request: TableRequest) {
+    requireSuperAdmin(request.principal);
+    await this.projection.caughtUpWithHead();
+    const dataset = this.projection.index.findDataset(request.dataset ?? '');
+    if (!dataset) throw notFound('dataset');
+    const written = await this.writer.write(request.principal, {
+      streamId: `servicetable-${request.service}/${request.table}`,
+      events: [{ type: POLICY_EVENTS.serviceTableMapped, data: { service: request.service, table: request.table, datasetId: dataset.id } }],
+    });
+    return { ...this.view(request.service, request.table, dataset.id), ...written };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.getServiceTable)
+  async get(@Payload() request: TableRequest) {
+    await this.projection.atLeast(request.minRevision);
+    const datasetId = this.projection.index.datasetIdOfTable(request.service, request.table);
+    if (!datasetId) throw notFound('servicetable');
+    return { ...this.view(request.service, request.table, datasetId), revision: String(this.projection.revision) };
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.deleteServiceTable)
+  async delete(@Payload() request: TableRequest) {
+    requireSuperAdmin(request.principal);
+    await this.projection.caughtUpWithHead();
+    if (!this.projection.index.datasetIdOfTable(request.service, request.table)) throw notFound('servicetable');
+    return this.writer.write(request.principal, {
+      streamId: `servicetable-${request.service}/${request.table}`,
+      events: [{ type: POLICY_EVENTS.serviceTableUnmapped, data: { service: request.service, table: request.table } }],
+    });
+  }
+
+  @MessagePattern(POLICY_ADMIN_SUBJECTS.listServiceTables)
+  async list(@Payload() request: ForwardedRequest & { service?: string; limit?: string; cursor?: string }) {
+    await this.projection.atLeast(request.minRevision);
+    const rows = [...this.projection.index.serviceTables]
+      .map(([key, datasetId]) => {
+        const [service, table] = key.split('\u0000');
+        return this.view(service, table, datasetId);
+      })
+      .filter((row) => !request.service || row.service === request.service)
+      .sort((a, b) => a.service.localeCompare(b.service) || a.table.localeCompare(b.table));
+    return { ...paginate(rows, request.limit, request.cursor), revision: String(this.projection.revision) };
+  }
+}
