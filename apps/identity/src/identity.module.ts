@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { UsersController } from './users/users.controller';
 
-@Module({})
+@Module({
+  controllers: [UsersController],
+})
 export class IdentityModule {}

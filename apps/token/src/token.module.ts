@@ -1,4 +1,19 @@
 import { Module } from '@nestjs/common';
+import { TokenIndexModule } from '@tessera/token-index';
+import { AdminTokensController } from './admin-tokens/admin-tokens.controller';
+import { IntrospectionController } from './introspection/introspection.controller';
+import { LastUsedController } from './last-used/last-used.controller';
+import { TokenMinting } from './minting/token-minting.service';
+import { TokenRules } from './minting/token-rules';
+import { PersonalTokensController } from './personal-tokens/personal-tokens.controller';
+import { SessionTokensController } from './sessions/session-tokens.controller';
 
-@Module({})
+/** How often the token app snapshots its index, when at least this many events came since the last one. */
+const SNAPSHOTS = { everyMs: 60_000, minEvents: 10_000 };
+
+@Module({
+  imports: [TokenIndexModule.forRoot({ snapshots: SNAPSHOTS, reportRevision: true })],
+  controllers: [AdminTokensController, PersonalTokensController, IntrospectionController, SessionTokensController, LastUsedController],
+  providers: [TokenMinting, TokenRules],
+})
 export class TokenModule {}

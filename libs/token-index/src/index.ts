@@ -2,3 +2,4 @@ export * from './token-format';
 export * from './token-index';
 export * from './token-index.replica';
 export * from './token-index.module';
+export * from './resource-authorization';

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AdminTokensController } from '../admin-tokens/admin-tokens.controller';
+import { ResourceTokensController } from '../resource-tokens/resource-tokens.controller';
+import { UsersController } from '../users/users.controller';
+import { TokensController } from './tokens.controller';
+
+/** The token and identity REST endpoints of issue 3. */
+@Module({
+  controllers: [AdminTokensController, TokensController, ResourceTokensController, UsersController],
+})
+export class TokensModule {}

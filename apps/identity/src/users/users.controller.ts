@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { Pool } from 'pg';
+import {
+  IDENTITY_ADMIN_SUBJECTS,
+  IDENTITY_EVENTS,
+  TesseraError,
+  userStreamId,
+  type Principal,
+  type UserRegistered,
+} from '@tessera/contracts';
+import { EventStore, readHeadPosition } from '@tessera/event-store';
+import { PG_POOL } from '@tessera/platform';
+import { findUser, isUniqueViolation, projectUsers, userBody, type UserRow } from './users.projection';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function actorOf(principal: Principal): string {
+  return principal.userId ?? `admin-token:${principal.tokenId}`;
+}
+
+export function requireSuperAdmin(principal: Principal): void {
+  if (!principal?.superAdmin) throw new TesseraError('not_admin', 'only a super admin may do this');
+}
+
+/** Users: register, list, read, and the caller's own record. */
+@Controller()
+export class UsersController {
+  constructor(
+    private readonly store: EventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.createUser)
+  async create(@Payload() body: { principal: Principal; name: string; email?: string | null; admin?: boolean; readOnly?: boolean }) {
+    requireSuperAdmin(body.principal);
+    const data: UserRegistered = {
+      userId: randomUUID(),
+      name: body.name,
+      email: body.email ?? null,
+      admin: body.admin ?? false,
+      readOnly: body.readOnly ?? false,
+      issuer: null,
+      subject: null,
+    };
+    const { position } = await this.store.append(
+      { streamId: userStreamId(data.userId), expectedVersion: 'no_stream', events: [{ type: IDENTITY_EVENTS.userRegistered, data }] },
+      { metadata: { actor: actorOf(body.principal) }, project: projectUsers },
+    );
+    const row = (await findUser(this.pool, data.userId))!;
+    return { ...userBody(row), revision: String(position) };
+  }
+
+  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.listUsers)
+  async list(@Payload() body: { principal: Principal; limit?: number; cursor?: string }) {
+    requireSuperAdmin(body.principal);
+    const limit = Math.min(Math.max(Number(body.limit ?? 50) || 50, 1), 500);
+    const cursor = body.cursor && UUID.test(body.cursor) ? body.cursor : null;
+    const result = await this.pool.query<UserRow>('SELECT * FROM identity.users WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2', [
+      cursor,
+      limit + 1,
+    ]);
+    const rows = result.rows.slice(0, limit);
+    return {
+      items: rows.map(userBody),
+      nextCursor: result.rows.length > limit ? rows[rows.length - 1].id : null,
+      revision: String(await readHeadPosition(this.pool)),
+    };
+  }
+
+  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.getUser)
+  async get(@Payload() body: { principal: Principal; id: string }) {
+    if (!body.principal.superAdmin && body.principal.userId !== body.id)
+      throw new TesseraError('not_admin', 'only a super admin may read other users');
+    const row = UUID.test(body.id) ? await findUser(this.pool, body.id) : undefined;
+    if (!row) throw new TesseraError('not_found', 'no such user');
+    return { ...userBody(row), revision: String(await readHeadPosition(this.pool)) };
+  }
+
+  /** Groups and affiliations are the policy app's: empty here until the gateway merges them in. */
+  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.me)
+  async me(@Payload() body: { principal: Principal }) {
+    const { principal } = body;
+    const revision = String(await readHeadPosition(this.pool));
+    if (principal.userId === undefined) {
+      return {
+        id: null,
+        name: 'admin token',
+        email: null,
+        admin: true,
+        serviceAccount: false,
+        readOnly: false,
+        groups: [],
+        affiliations: [],
+        revision,
+      };
+    }
+    const row = await findUser(this.pool, principal.userId);
+    if (!row) throw new TesseraError('not_found', 'no such user');
+    return {
+      id: row.id,
+      name: row.name,
+      email: row.email,
+      admin: row.admin,
+      serviceAccount: row.service_account,
+      readOnly: row.read_only,
+      groups: [],
+      affiliations: [],
+      revision,
+    };
+  }
+
+  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.createServiceAccount)
+  async createServiceAccount(@Payload() body: { principal: Principal; name: string; scopes: string[] }) {
+    requireSuperAdmin(body.principal);
+    const userId = randomUUID();
+    try {
+      const { position } = await this.store.append(
+        {
+          streamId: userStreamId(userId),
+          expectedVersion: 'no_stream',
+          events: [{ type: IDENTITY_EVENTS.serviceAccountCreated, data: { userId, name: body.name, scopes: body.scopes } }],
+        },
+        { metadata: { actor: actorOf(body.principal) }, project: projectUsers },
+      );
+      return { id: userId, name: body.name, scopes: body.scopes, revision: String(position) };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new TesseraError('conflict', `a service account named ${body.name} exists`);
+      throw error;
+    }
+  }
+}

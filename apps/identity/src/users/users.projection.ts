@@ -1,0 +1,62 @@
+import type { Pool, PoolClient } from 'pg';
+import { IDENTITY_EVENTS, type ServiceAccountCreated, type UserRegistered } from '@tessera/contracts';
+import type { RecordedEvent } from '@tessera/event-store';
+
+export interface UserRow {
+  id: string;
+  name: string;
+  email: string | null;
+  admin: boolean;
+  read_only: boolean;
+  service_account: boolean;
+  active: boolean;
+  scopes: string[] | null;
+  created_at: Date;
+}
+
+/** The answer body of a user (CONTRACT section 4). */
+export function userBody(row: UserRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    admin: row.admin,
+    readOnly: row.read_only,
+    serviceAccount: row.service_account,
+    active: row.active,
+    ...(row.service_account ? { scopes: row.scopes ?? [] } : {}),
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Inline projection: the users table changes in the same transaction as the log. */
+export async function projectUsers(client: PoolClient, events: RecordedEvent[]): Promise<void> {
+  for (const event of events) {
+    if (event.type === IDENTITY_EVENTS.userRegistered) {
+      const data = event.data as unknown as UserRegistered;
+      await client.query(
+        'INSERT INTO identity.users (id, name, email, admin, read_only, issuer, subject, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [data.userId, data.name, data.email, data.admin, data.readOnly, data.issuer, data.subject, event.recordedAt],
+      );
+    } else if (event.type === IDENTITY_EVENTS.serviceAccountCreated) {
+      const data = event.data as unknown as ServiceAccountCreated;
+      await client.query('INSERT INTO identity.users (id, name, service_account, scopes, created_at) VALUES ($1, $2, true, $3, $4)', [
+        data.userId,
+        data.name,
+        data.scopes,
+        event.recordedAt,
+      ]);
+    }
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === UNIQUE_VIOLATION;
+}
+
+export async function findUser(pool: Pool, id: string): Promise<UserRow | undefined> {
+  const result = await pool.query<UserRow>('SELECT * FROM identity.users WHERE id = $1', [id]);
+  return result.rows[0];
+}

@@ -1,0 +1,65 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
+import { TesseraConfig } from '@tessera/config';
+import { authorizeResourceAction, hashToken, isRefusal, parseToken, TokenIndexReplica } from '@tessera/token-index';
+import { TokenMinting } from '../minting/token-minting.service';
+
+function requireToken(body: { token?: unknown }): string {
+  if (typeof body?.token !== 'string' || body.token.length === 0) {
+    throw new TesseraError('bad_request', 'token: must be a string', [{ field: 'token', problems: ['must be a string'] }]);
+  }
+  return body.token;
+}
+
+/** RFC 7662 introspection, resource authorization and RFC 7009 revocation: a token in the body is its own proof. */
+@Controller()
+export class IntrospectionController {
+  constructor(
+    private readonly replica: TokenIndexReplica,
+    private readonly minting: TokenMinting,
+    private readonly config: TesseraConfig,
+  ) {}
+
+  @MessagePattern(SUBJECTS.tokenIntrospect)
+  async introspect(@Payload() body: { token?: unknown }) {
+    const token = requireToken(body);
+    const result = await this.replica.resolve(token);
+    const revision = String(this.replica.position);
+    if (isRefusal(result)) return { active: false, revision };
+    const record = this.replica.index.tokenById(result.tokenId)!;
+    return {
+      active: true,
+      sub: result.userId ?? 'admin',
+      scope: result.scopes.join(' '),
+      ...(record.expiresAt !== 0 ? { exp: Math.floor(record.expiresAt / 1000) } : {}),
+      iat: Math.floor(record.createdAt / 1000),
+      token_type: 'Bearer',
+      kind: result.kind,
+      ...(result.resource !== undefined ? { resource: result.resource, actions: result.actions } : {}),
+      revision,
+    };
+  }
+
+  @MessagePattern(SUBJECTS.tokenAuthorize)
+  async authorize(@Payload() body: { token?: unknown; resource?: unknown; action?: unknown }) {
+    const token = requireToken(body);
+    if (typeof body.resource !== 'string' || typeof body.action !== 'string')
+      throw new TesseraError('bad_request', 'resource and action must be strings');
+    const result = await this.replica.resolve(token);
+    const revision = String(this.replica.position);
+    if (isRefusal(result)) return { allowed: false, reason: result.error, revision };
+    return { ...authorizeResourceAction(result, body.resource, body.action, this.config.TESSERA_PRIVILEGED_ACTIONS), revision };
+  }
+
+  /** RFC 7009: always answers; revokes when the token is known and live. */
+  @MessagePattern(TOKEN_ADMIN_SUBJECTS.revoke)
+  async revoke(@Payload() body: { token?: unknown }): Promise<{ revision?: string }> {
+    const token = requireToken(body);
+    if (parseToken(token) === undefined) return {};
+    await this.replica.resolve(token);
+    const record = this.replica.index.tokenByHash(hashToken(token));
+    if (!record || record.revoked) return {};
+    return { revision: await this.minting.revoke(record.id, 'rfc7009', record.ownerId ?? `admin-token:${record.id}`) };
+  }
+}
