@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health/health.controller';
 import { PolicyModule } from './policy/policy.module';
 import { TokensModule } from './tokens/tokens.module';
 
 @Module({
-  imports: [AuditModule, AuthModule, PolicyModule, TokensModule],
+  imports: [AuthModule, PolicyModule, TokensModule],
   controllers: [HealthController],
 })
 export class GatewayModule {}
