@@ -1,6 +1,7 @@
 import { bootstrapNatsApp, schemaMigration } from '@tessera/platform';
 import { AuditModule } from './audit.module';
+import { AuditTables1763942400000 } from './migrations/audit-tables.migration';
 
 void bootstrapNatsApp('audit', AuditModule, {
-  migrations: [schemaMigration('audit')],
+  migrations: [schemaMigration('audit'), AuditTables1763942400000],
 });

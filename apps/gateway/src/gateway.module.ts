@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health/health.controller';
 import { PolicyModule } from './policy/policy.module';
 import { TokensModule } from './tokens/tokens.module';
 
 @Module({
-  imports: [AuthModule, PolicyModule, TokensModule],
+  imports: [AuditModule, AuthModule, PolicyModule, TokensModule],
   controllers: [HealthController],
 })
 export class GatewayModule {}

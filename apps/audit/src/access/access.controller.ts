@@ -1,0 +1,37 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { Pool } from 'pg';
+import { AUDIT_SUBJECTS, TesseraError, type AuditAccessQuery } from '@tessera/contracts';
+import { PG_POOL } from '@tessera/platform';
+import { badField, parseTime } from '../events/event-history';
+import { datasetAccessAt, userAccessAt } from './access-queries';
+import { AccessProjection } from './access.projection';
+
+/** `GET /api/v1/audit/access`: who held what at a moment, from the temporal projection. */
+@Controller()
+export class AccessController {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly projection: AccessProjection,
+  ) {}
+
+  @MessagePattern(AUDIT_SUBJECTS.access)
+  async access(@Payload() query: AuditAccessQuery & { minRevision?: string | number }) {
+    const at = parseTime('at', query?.at);
+    const dataset = nonEmpty(query.dataset);
+    const user = nonEmpty(query.user);
+    if ((dataset === undefined) === (user === undefined)) {
+      throw new TesseraError('bad_request', 'give exactly one of dataset and user', [
+        { field: dataset === undefined ? 'dataset' : 'user', problems: ['give exactly one of dataset and user'] },
+      ]);
+    }
+    await this.projection.atLeast(query.minRevision);
+    return dataset !== undefined ? datasetAccessAt(this.pool, dataset, at) : userAccessAt(this.pool, user!, at);
+  }
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw badField('query', 'dataset and user must be strings');
+  return value;
+}

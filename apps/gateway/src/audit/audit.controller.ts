@@ -1,0 +1,81 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Pool } from 'pg';
+import {
+  AUDIT_SUBJECTS,
+  TesseraError,
+  type AuditDatasetAccess,
+  type AuditEventsPage,
+  type AuditUserAccess,
+  type Principal,
+  type ReplayJob,
+} from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
+import { NATS_CONNECTION, PG_POOL } from '@tessera/platform';
+import { Authenticated } from '../auth/bearer-auth.guard';
+import { CurrentPrincipal, MinRevision } from '../auth/current-principal.decorator';
+import { AuditAccessQueryDto, AuditEventsQueryDto, AuditExportQueryDto, ReplayDto } from './audit.dto';
+import { exportLog } from './log-export';
+
+/** Super admins only: an admin token, or an admin user's token carrying the `admin` scope. */
+function requireSuperAdmin(principal: Principal): void {
+  if (!principal.superAdmin) throw new TesseraError('not_admin', 'the audit log is for super admins only');
+}
+
+/** CONTRACT section 7, forwarded to the audit app; the export streams from the log directly. */
+@ApiTags('audit')
+@Controller('api/v1/audit')
+@Authenticated()
+export class AuditController {
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  @Get('events')
+  @ApiOperation({ summary: 'The event log, filtered, in position order, cursor-paginated (super admin)' })
+  events(@CurrentPrincipal() principal: Principal, @Query() query: AuditEventsQueryDto): Promise<AuditEventsPage> {
+    requireSuperAdmin(principal);
+    const { minRevision: _minRevision, middle_auth_token: _token, ...filters } = query;
+    return requestJson(this.nats, AUDIT_SUBJECTS.events, filters);
+  }
+
+  @Get('access')
+  @ApiOperation({ summary: 'Who held which permission on a dataset, or what a user held, at a moment (super admin)' })
+  access(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: AuditAccessQueryDto,
+    @MinRevision() minRevision?: number,
+  ): Promise<AuditDatasetAccess | AuditUserAccess> {
+    requireSuperAdmin(principal);
+    return requestJson(this.nats, AUDIT_SUBJECTS.access, { dataset: query.dataset, user: query.user, at: query.at, minRevision });
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: 'The log as NDJSON, one event a line, streamed (super admin)' })
+  @ApiProduces('application/x-ndjson')
+  export(@CurrentPrincipal() principal: Principal, @Query() query: AuditExportQueryDto, @Res() reply: FastifyReply): void {
+    requireSuperAdmin(principal);
+    void reply
+      .header('Content-Type', 'application/x-ndjson; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .send(exportLog(this.pool, { from: query.from, to: query.to }));
+  }
+
+  @Post('replay')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Rebuild a projection from the log into a fresh copy, swapped in once caught up (super admin)' })
+  replay(@CurrentPrincipal() principal: Principal, @Body() body: ReplayDto): Promise<{ jobId: string }> {
+    requireSuperAdmin(principal);
+    return requestJson(this.nats, AUDIT_SUBJECTS.replayStart, { projection: body.projection });
+  }
+
+  @Get('replay/:jobId')
+  @ApiOperation({ summary: 'Progress of a replay job (super admin)' })
+  replayStatus(@CurrentPrincipal() principal: Principal, @Param('jobId', new ParseUUIDPipe()) jobId: string): Promise<ReplayJob> {
+    requireSuperAdmin(principal);
+    return requestJson(this.nats, AUDIT_SUBJECTS.replayStatus, { jobId });
+  }
+}

@@ -1,0 +1,232 @@
+import { json, startTessera, type TesseraUnderTest } from '@tessera/testing';
+import { d, HISTORY, ids, seedToken, writeHistory } from './audit-history';
+
+describe('audit (CONTRACT section 7)', () => {
+  let tessera: TesseraUnderTest;
+  let adminToken: string;
+  let userToken: string;
+  let head: number;
+
+  const get = (path: string, token = adminToken) =>
+    fetch(`${tessera.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, 'x-tessera-min-revision': String(head) } });
+
+  beforeAll(async () => {
+    tessera = await startTessera();
+    adminToken = await seedToken(tessera.db.pool, 'admin', null);
+    head = await writeHistory(tessera.db.pool);
+    userToken = await seedToken(tessera.db.pool, 'personal', ids.bob);
+    head += 1;
+  });
+  afterAll(async () => {
+    await tessera?.stop();
+  });
+
+  describe('as-of access from the temporal projection', () => {
+    const lab = ['lab'];
+    const both = ['edit', 'view'];
+    // [moment, expected holders of h01: name → [permissions, via]]
+    const table: [Date, Record<string, [string[], string[]]>][] = [
+      [d(1, 12), {}],
+      [d(2, 11), {}],
+      [d(2, 13), { alice: [both, lab], bob: [both, lab] }],
+      [d(3, 13), { alice: [both, lab], bob: [both, lab], carol: [['view'], ['guests']] }],
+      [d(4, 12), {}],
+      [d(4, 14, 30), { alice: [both, lab], carol: [['view'], ['guests']] }],
+      [d(5, 12), { alice: [both, lab], bob: [both, lab] }],
+      [d(6, 13), { alice: [both, lab], bob: [['view'], lab] }],
+      [d(7, 12, 30), {}],
+      [d(7, 14), { alice: [both, lab] }],
+      [d(8, 13), { alice: [['view'], lab] }],
+      [d(9, 12, 30), {}],
+      [d(9, 14), { bob: [['view'], lab] }],
+      [d(10, 13), {}],
+    ];
+
+    it.each(table)('who held what on h01 at %s', async (at, expected) => {
+      const response = await get(`/api/v1/audit/access?dataset=h01&at=${at.toISOString()}`);
+      expect(response.status).toBe(200);
+      const body = await json(response);
+      expect(body.at).toBe(at.toISOString());
+      expect(Number(body.revision)).toBeGreaterThanOrEqual(head);
+      expect(body.dataset).toEqual({ id: ids.h01, name: 'h01' });
+      const holders = Object.fromEntries(
+        body.users.map((user: { name: string; permissions: string[]; via: string[] }) => [user.name, [user.permissions, user.via]]),
+      );
+      expect(holders).toEqual(expected);
+    });
+
+    it('answers the same by dataset id as by name', async () => {
+      const byId = await json(await get(`/api/v1/audit/access?dataset=${ids.h01}&at=${d(3, 13).toISOString()}`));
+      const byName = await json(await get(`/api/v1/audit/access?dataset=h01&at=${d(3, 13).toISOString()}`));
+      expect(byId).toEqual(byName);
+      expect(byId.users.map((user: { id: string }) => user.id).sort()).toEqual([ids.alice, ids.bob, ids.carol].sort());
+    });
+
+    it("answers a user's permissions at a moment", async () => {
+      const readOnlyBob = await json(await get(`/api/v1/audit/access?user=${ids.bob}&at=${d(6, 13).toISOString()}`));
+      expect(readOnlyBob.user).toEqual({ id: ids.bob, name: 'bob', readOnly: true, deactivated: false });
+      expect(readOnlyBob.datasets).toEqual([{ id: ids.h01, name: 'h01', permissions: ['view'], via: ['lab'] }]);
+      const bobMissingTos = await json(await get(`/api/v1/audit/access?user=${ids.bob}&at=${d(7, 14).toISOString()}`));
+      expect(bobMissingTos.datasets).toEqual([]);
+      const aliceEarly = await json(await get(`/api/v1/audit/access?user=${ids.alice}&at=${d(3, 13).toISOString()}`));
+      expect(aliceEarly.datasets).toEqual([{ id: ids.h01, name: 'h01', permissions: ['edit', 'view'], via: ['lab'] }]);
+      const aliceGone = await json(await get(`/api/v1/audit/access?user=${ids.alice}&at=${d(9, 13).toISOString()}`));
+      expect(aliceGone.user.deactivated).toBe(true);
+      expect(aliceGone.datasets).toEqual([]);
+    });
+
+    it('refuses a missing moment, both subjects at once, and an unknown dataset', async () => {
+      expect((await get('/api/v1/audit/access?dataset=h01')).status).toBe(400);
+      const both = await get(`/api/v1/audit/access?dataset=h01&user=${ids.bob}&at=${d(3, 13).toISOString()}`);
+      expect(both.status).toBe(400);
+      expect((await json(both)).error).toBe('bad_request');
+      const unknown = await get(`/api/v1/audit/access?dataset=nope&at=${d(3, 13).toISOString()}`);
+      expect(unknown.status).toBe(404);
+      expect((await json(unknown)).error).toBe('not_found');
+    });
+  });
+
+  describe('event history', () => {
+    it('pages through the whole log in position order with the cursor', async () => {
+      const positions: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await json(await get(`/api/v1/audit/events?limit=7${cursor ? `&cursor=${cursor}` : ''}`));
+        expect(page.items.length).toBeLessThanOrEqual(7);
+        positions.push(...page.items.map((item: { position: string }) => Number(item.position)));
+        cursor = page.nextCursor;
+      } while (cursor);
+      const count = Number((await tessera.db.pool.query('SELECT count(*) FROM event_store.events')).rows[0].count);
+      expect(positions).toHaveLength(count);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    });
+
+    it('filters by type, user, dataset name, actor and time range', async () => {
+      const accepted = await json(await get('/api/v1/audit/events?type=TosAccepted'));
+      expect(accepted.items).toHaveLength(5);
+      expect(accepted.items[0]).toEqual({
+        position: expect.stringMatching(/^\d+$/),
+        type: 'TosAccepted',
+        streamId: `tos-${ids.tos1}`,
+        recordedAt: d(4, 13).toISOString(),
+        actor: ids.admin,
+        data: { tosId: ids.tos1, datasetId: ids.h01, userId: ids.alice },
+      });
+      const alice = await json(await get(`/api/v1/audit/events?user=${ids.alice}`));
+      expect(alice.items.map((item: { type: string }) => item.type)).toEqual([
+        'UserRegistered',
+        'GroupMemberAdded',
+        'TosAccepted',
+        'TosAccepted',
+        'UserDeactivated',
+      ]);
+      const h01 = await json(await get('/api/v1/audit/events?dataset=h01&limit=500'));
+      expect(h01.items).toHaveLength(
+        HISTORY.filter(([, streamId, , data]) => streamId === `dataset-${ids.h01}` || data.datasetId === ids.h01).length,
+      );
+      const byAdmin = await json(await get(`/api/v1/audit/events?actor=${ids.admin}&limit=500`));
+      expect(byAdmin.items).toHaveLength(HISTORY.length);
+      const march4 = await json(await get(`/api/v1/audit/events?from=${d(4, 0).toISOString()}&to=${d(5, 0).toISOString()}`));
+      expect(march4.items.map((item: { type: string }) => item.type)).toEqual([
+        'TosPublished',
+        'TosAccepted',
+        'TosAccepted',
+        'TosAccepted',
+      ]);
+    });
+
+    it('refuses a bad limit and unknown parameters, naming the field', async () => {
+      const response = await get('/api/v1/audit/events?limit=501');
+      expect(response.status).toBe(400);
+      expect((await json(response)).details[0].field).toBe('limit');
+      expect((await get('/api/v1/audit/events?colour=red')).status).toBe(400);
+    });
+  });
+
+  describe('NDJSON export', () => {
+    it('streams one line per event of the log, in order', async () => {
+      const response = await get('/api/v1/audit/export');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+      const lines = (await response.text()).split('\n').filter((line) => line.length > 0);
+      const count = Number((await tessera.db.pool.query('SELECT count(*) FROM event_store.events')).rows[0].count);
+      expect(lines).toHaveLength(count);
+      const events = lines.map((line) => JSON.parse(line));
+      expect(events.map((event) => Number(event.position))).toEqual(Array.from({ length: count }, (_, index) => index + 1));
+      expect(JSON.stringify(events)).not.toContain(adminToken);
+    });
+
+    it('exports a time range', async () => {
+      const response = await get(`/api/v1/audit/export?from=${d(7, 0).toISOString()}&to=${d(8, 0).toISOString()}`);
+      const lines = (await response.text()).trim().split('\n');
+      expect(lines.map((line) => JSON.parse(line).type)).toEqual(['TosPublished', 'TosAccepted']);
+    });
+  });
+
+  describe('replay', () => {
+    it('rebuilds the temporal projection into a fresh copy equal to the live one, then swaps it in', async () => {
+      const moments = [d(3, 13), d(6, 13), d(9, 14)];
+      const before = await Promise.all(
+        moments.map(async (at) => json(await get(`/api/v1/audit/access?dataset=h01&at=${at.toISOString()}`))),
+      );
+      const started = await fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ projection: 'audit-access' }),
+      });
+      expect(started.status).toBe(202);
+      const { jobId } = await json(started);
+      let job;
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        job = await json(await get(`/api/v1/audit/replay/${jobId}`));
+        if (job.status !== 'running') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(job).toMatchObject({ jobId, projection: 'audit-access', status: 'swapped', progress: 1, matchesLive: true, error: null });
+      const after = await Promise.all(
+        moments.map(async (at) => json(await get(`/api/v1/audit/access?dataset=h01&at=${at.toISOString()}`))),
+      );
+      expect(after.map(({ revision: _revision, ...rest }) => rest)).toEqual(before.map(({ revision: _revision, ...rest }) => rest));
+      const generations = await tessera.db.pool.query("SELECT generation FROM audit.projection_state WHERE name = 'audit-access'");
+      expect(generations.rows[0].generation).toBeGreaterThan(1);
+    });
+
+    it('refuses an unknown projection and an unknown job', async () => {
+      const response = await fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ projection: 'everything' }),
+      });
+      expect(response.status).toBe(400);
+      expect((await json(response)).details[0].field).toBe('projection');
+      expect((await get('/api/v1/audit/replay/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    });
+  });
+
+  describe('super admins only', () => {
+    const paths = [
+      '/api/v1/audit/events',
+      `/api/v1/audit/access?dataset=h01&at=${d(3, 13).toISOString()}`,
+      '/api/v1/audit/export',
+      '/api/v1/audit/replay/00000000-0000-4000-8000-000000000000',
+    ];
+
+    it.each(paths)('answers 403 not_admin to a user token on %s', async (path) => {
+      const response = await get(path, userToken);
+      expect(response.status).toBe(403);
+      expect((await json(response)).error).toBe('not_admin');
+    });
+
+    it('answers 403 to a user starting a replay and 401 without a token', async () => {
+      const replay = await fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ projection: 'audit-access' }),
+      });
+      expect(replay.status).toBe(403);
+      const anonymous = await fetch(`${tessera.baseUrl}/api/v1/audit/events`);
+      expect(anonymous.status).toBe(401);
+      expect((await json(anonymous)).error).toBe('no_token');
+    });
+  });
+});
