@@ -1,0 +1,101 @@
+import { SUBJECTS, TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
+import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+
+const ADMIN_KEY = 'replica-admin-key-0123456789';
+
+describe('revocation across replicas (two gateways, two token apps)', () => {
+  let tessera: TesseraUnderTest;
+  let gatewayA: string;
+  let gatewayB: string;
+  let session: string;
+
+  const call = (base: string, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+  const outcome = async (response: Response): Promise<number | string> => (response.status === 200 ? 200 : (await json(response)).error);
+  const mintOn = async (base: string): Promise<Json> => {
+    const response = await call(base, 'POST', '/api/v1/tokens', session, { name: 'r', scopes: ['view', 'tokens'] });
+    expect(response.status).toBe(201);
+    return json(response);
+  };
+  /** Milliseconds until `base` refuses the token, polling every 2 ms for at most `limitMs`. */
+  const refusedWithin = async (base: string, token: string, limitMs: number): Promise<number> => {
+    const began = performance.now();
+    while (performance.now() - began < limitMs) {
+      if ((await outcome(await call(base, 'GET', '/api/v1/me', token))) === 'revoked_token') return performance.now() - began;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return Infinity;
+  };
+
+  beforeAll(async () => {
+    tessera = await startTessera({ env: { TESSERA_ADMIN_KEY: ADMIN_KEY } });
+    gatewayA = tessera.baseUrl;
+    const replica = await tessera.startReplica('gateway');
+    gatewayB = replica.baseUrl!;
+    await tessera.startReplica('token');
+    await tessera.waitUntilReady(gatewayB);
+    const admin = await json(
+      await fetch(`${gatewayA}/api/v1/admin/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ adminKey: ADMIN_KEY }),
+      }),
+    );
+    const user = await json(await call(gatewayA, 'POST', '/api/v1/users', admin.token, { name: 'carol' }));
+    ({ token: session } = await requestJson<{ token: string }>(tessera.nats, TOKEN_INTERNAL_SUBJECTS.mintSession, { userId: user.id }));
+  });
+  afterAll(async () => {
+    await tessera?.stop();
+  });
+
+  it('a token minted through one gateway works at once through the other', async () => {
+    for (let n = 0; n < 10; n += 1) {
+      const token = await mintOn(n % 2 === 0 ? gatewayA : gatewayB);
+      expect(await outcome(await call(n % 2 === 0 ? gatewayB : gatewayA, 'GET', '/api/v1/me', token.token))).toBe(200);
+    }
+  });
+
+  it('a revocation through one gateway is refused by the other: at once with the revision, within milliseconds without', async () => {
+    const latencies: number[] = [];
+    for (let n = 0; n < 20; n += 1) {
+      const [here, there] = n % 2 === 0 ? [gatewayA, gatewayB] : [gatewayB, gatewayA];
+      const token = await mintOn(here);
+      expect(await outcome(await call(there, 'GET', '/api/v1/me', token.token))).toBe(200);
+      const revoked = await call(here, 'DELETE', `/api/v1/tokens/${token.id}`, session);
+      expect(revoked.status).toBe(204);
+      const revision = revoked.headers.get('x-tessera-revision')!;
+      if (n % 4 === 0) {
+        expect(await outcome(await call(there, 'GET', '/api/v1/me', token.token, undefined, { 'x-tessera-min-revision': revision }))).toBe(
+          'revoked_token',
+        );
+      } else {
+        latencies.push(await refusedWithin(there, token.token, 1_000));
+      }
+      // The gateway that took the revocation refuses at once.
+      expect(await outcome(await call(here, 'GET', '/api/v1/me', token.token))).toBe('revoked_token');
+    }
+    expect(Math.max(...latencies)).toBeLessThan(250);
+  });
+
+  it('both token replicas answer introspection of a revoked token with active:false', async () => {
+    const token = await mintOn(gatewayA);
+    expect((await requestJson<Json>(tessera.nats, SUBJECTS.tokenIntrospect, { token: token.token })).active).toBe(true);
+    expect((await call(gatewayB, 'DELETE', `/api/v1/tokens/${token.id}`, session)).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => requestJson<Json>(tessera.nats, SUBJECTS.tokenIntrospect, { token: token.token })),
+    );
+    expect(answers.map((answer) => answer.active)).toEqual(Array(20).fill(false));
+  });
+
+  it('answers 503 stale when asked for a revision no replica has reached', async () => {
+    const response = await call(gatewayB, 'GET', '/api/v1/me', session, undefined, { 'x-tessera-min-revision': '999999999' });
+    expect(response.status).toBe(503);
+    expect((await json(response)).error).toBe('stale');
+  });
+});
