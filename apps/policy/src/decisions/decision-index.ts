@@ -175,7 +175,7 @@ export class DecisionIndex {
     for (const [groupId, expiresAt] of holders) {
       if (expiresAt <= now) continue;
       for (const userId of this.groups.get(groupId)?.members.keys() ?? []) {
-        if (this.check({ userId, superAdmin: false, readOnly: false }, permission, datasetId, now).allowed) users.add(userId);
+        if (this.check(this.subjectOfUser(userId), permission, datasetId, now).allowed) users.add(userId);
       }
     }
     return [...users].sort();
