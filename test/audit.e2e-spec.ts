@@ -182,7 +182,7 @@ describe('audit (CONTRACT section 7)', () => {
         if (job.status !== 'running') break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(job).toMatchObject({ jobId, projection: 'audit-access', status: 'swapped', progress: 1, matchesLive: true, error: null });
+      expect(job).toMatchObject({ jobId, projection: 'audit-access', status: 'swapped', progress: 1, matchesLive: true, failure: null });
       const after = await Promise.all(
         moments.map(async (at) => json(await get(`/api/v1/audit/access?dataset=h01&at=${at.toISOString()}`))),
       );

@@ -87,5 +87,6 @@ export interface ReplayJob {
   finishedAt: string | null;
   /** Set when the copy caught up: whether it held exactly the live copy's rows before the swap. */
   matchesLive: boolean | null;
-  error: string | null;
+  /** Why a failed job failed (not `error`: a reply with an `error` field is a NATS error reply). */
+  failure: string | null;
 }

@@ -88,7 +88,7 @@ export class ReplayJobs {
       startedAt: row.started_at.toISOString(),
       finishedAt: row.finished_at?.toISOString() ?? null,
       matchesLive: row.matches_live,
-      error: row.error,
+      failure: row.error,
     };
   }
 
