@@ -1,5 +1,9 @@
 import type { Scenario } from '../scenario';
 import { eventAppend } from './event-append';
+import { policyCheckNats } from './policy-check-nats';
+import { gatewayAuthHttp } from './gateway-auth-http';
+import { revocationPropagation } from './revocation-propagation';
+import { tokenColdStart } from './token-cold-start';
 
 /** Every benchmark of `npm run bench`, in the order they run. */
-export const SCENARIOS: Scenario[] = [eventAppend];
+export const SCENARIOS: Scenario[] = [eventAppend, policyCheckNats, tokenColdStart, gatewayAuthHttp, revocationPropagation];

@@ -4,6 +4,8 @@ import { AffiliationsController } from './affiliations/affiliations.controller';
 import { DecisionCallers } from './callers/decision-callers';
 import { PolicyWriter } from './callers/policy-writer';
 import { DatasetsController } from './datasets/datasets.controller';
+import { CheckResponder } from './decisions/check-responder';
+import { Decider } from './decisions/decider';
 import { DecisionIndexProjection } from './decisions/decision-index.projection';
 import { DecisionsController } from './decisions/decisions.controller';
 import { GrantsController } from './grants/grants.controller';
@@ -25,6 +27,6 @@ import { TosController } from './tos/tos.controller';
     TosController,
     AffiliationsController,
   ],
-  providers: [DecisionIndexProjection, PolicyWriter, DecisionCallers],
+  providers: [DecisionIndexProjection, PolicyWriter, DecisionCallers, Decider, CheckResponder],
 })
 export class PolicyModule {}

@@ -23,6 +23,8 @@ export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplic
   private subscription: LogSubscription;
   private snapshotPosition = 0;
   private snapshotting = false;
+  /** False until the replay reached the head of the log: decisions wait for it. */
+  caughtUp = false;
   private readonly log = new Logger('DecisionIndex');
 
   constructor(
@@ -65,6 +67,7 @@ export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplic
     void this.subscription.start().then(
       async () => {
         await this.subscription.waitFor(await readHeadPosition(this.pool), 60_000);
+        this.caughtUp = true;
         this.readiness.ready('decision-index');
         this.log.log(`caught up at ${this.index.position} in ${Date.now() - started} ms`);
       },

@@ -4,18 +4,9 @@ import { POLICY_ADMIN_SUBJECTS, SUBJECTS, TesseraError } from '@tessera/contract
 import { NatsJsonContext } from '@tessera/messaging';
 import { DecisionCallers } from '../callers/decision-callers';
 import { notFound, paginate, requireDatasetAdmin, subjectOf, type ForwardedRequest } from '../callers/policy-access';
-import type { Decision, Subject } from './decision-index';
+import { Decider, type CheckRequest } from './decider';
+import type { Subject } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
-
-interface CheckRequest {
-  token?: string;
-  userId?: string;
-  permission?: string;
-  dataset?: string;
-  service?: string;
-  table?: string;
-  minRevision?: string | number;
-}
 
 const MAX_BATCH = 100;
 
@@ -25,15 +16,8 @@ export class DecisionsController {
   constructor(
     private readonly projection: DecisionIndexProjection,
     private readonly callers: DecisionCallers,
+    private readonly decider: Decider,
   ) {}
-
-  @MessagePattern(SUBJECTS.policyCheck)
-  async check(@Payload() request: CheckRequest, @Ctx() ctx: NatsJsonContext) {
-    // The hot path: no await unless the caller asked for a revision this replica has not reached.
-    if (request?.minRevision !== undefined) await this.projection.atLeast(request.minRevision);
-    const decision = await this.decide(request ?? {}, ctx.authorization);
-    return { ...decision, revision: String(this.projection.revision) };
-  }
 
   @MessagePattern(SUBJECTS.policyCheckBatch)
   async checkBatch(@Payload() request: { checks?: CheckRequest[]; minRevision?: string | number }, @Ctx() ctx: NatsJsonContext) {
@@ -48,7 +32,7 @@ export class DecisionsController {
     const results = await Promise.all(
       checks.map(async (check) => {
         try {
-          return await this.decide(check ?? {}, ctx.authorization);
+          return await this.decider.decide(check ?? {}, ctx.authorization);
         } catch (error) {
           if (error instanceof TesseraError) return error.toReply();
           throw error;
@@ -103,7 +87,7 @@ export class DecisionsController {
   @MessagePattern(POLICY_ADMIN_SUBJECTS.check)
   async restCheck(@Payload() request: ForwardedRequest & CheckRequest) {
     await this.projection.atLeast(request.minRevision);
-    const decision = this.decideFor(subjectOf(request.principal), request);
+    const decision = this.decider.decideFor(subjectOf(request.principal), request);
     const revision = String(this.projection.revision);
     if (decision.allowed) return { allowed: true, revision };
     switch (decision.reason) {
@@ -150,25 +134,6 @@ export class DecisionsController {
   }
 
   // ---- shared -----------------------------------------------------------------------------------
-
-  private async decide(request: CheckRequest, authorization: string | undefined): Promise<Decision> {
-    const subject = await this.callers.subject(request, authorization);
-    if (typeof subject === 'string') return { allowed: false, reason: subject };
-    return this.decideFor(subject, request);
-  }
-
-  private decideFor(subject: Subject, request: CheckRequest): Decision {
-    if (typeof request.permission !== 'string') throw new TesseraError('bad_request', 'the request needs "permission"');
-    const index = this.projection.index;
-    if (typeof request.dataset === 'string') {
-      const datasetId = index.datasets.has(request.dataset) ? request.dataset : (index.datasetsByName.get(request.dataset) ?? '');
-      return index.check(subject, request.permission, datasetId);
-    }
-    if (typeof request.service === 'string' && typeof request.table === 'string') {
-      return index.checkTable(subject, request.permission, request.service, request.table);
-    }
-    throw new TesseraError('bad_request', 'the request needs "dataset", or "service" and "table"');
-  }
 
   private userInfoOf(subject: Subject) {
     const index = this.projection.index;

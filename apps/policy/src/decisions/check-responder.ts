@@ -1,0 +1,67 @@
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { queueGroup, SUBJECTS, TesseraError } from '@tessera/contracts';
+import { NATS_CONNECTION } from '@tessera/platform';
+import { Decider, type CheckRequest } from './decider';
+import { DecisionIndexProjection } from './decision-index.projection';
+
+/**
+ * `tessera.v1.policy.check` straight on the NATS subscription, without Nest's RPC pipeline: the
+ * hottest subject is a JSON parse, a token hash, a few map look-ups and a reply.
+ */
+@Injectable()
+export class CheckResponder implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscription: Subscription | undefined;
+  private readonly log = new Logger('CheckResponder');
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly projection: DecisionIndexProjection,
+    private readonly decider: Decider,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.subscription = this.nats.subscribe(SUBJECTS.policyCheck, {
+      queue: queueGroup('policy'),
+      callback: (error, message) => {
+        if (!error) void this.handle(message);
+      },
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  private async handle(message: Msg): Promise<void> {
+    let reply: unknown;
+    try {
+      if (!this.projection.caughtUp)
+        throw new TesseraError('unavailable', 'the decision index is still replaying the log', undefined, undefined, 1);
+      const request = parse(message);
+      if (request.minRevision !== undefined) await this.projection.atLeast(request.minRevision);
+      const decision = await this.decider.decide(request, message.headers?.get('Authorization') || undefined);
+      reply = { ...decision, revision: String(this.projection.revision) };
+    } catch (error) {
+      if (error instanceof TesseraError) reply = error.toReply();
+      else {
+        this.log.error(`check failed: ${(error as Error)?.stack ?? String(error)}`);
+        reply = new TesseraError('internal_error', 'internal error').toReply();
+      }
+    }
+    if (message.reply) message.respond(JSON.stringify(reply));
+  }
+}
+
+function parse(message: Msg): CheckRequest {
+  if (message.data.length === 0) return {};
+  let body: unknown;
+  try {
+    body = message.json();
+  } catch {
+    throw new TesseraError('bad_request', 'the request body is not JSON');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new TesseraError('bad_request', 'the request body must be a JSON object');
+  return body as CheckRequest;
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { TesseraError } from '@tessera/contracts';
+import { DecisionCallers } from '../callers/decision-callers';
+import type { Decision, Subject } from './decision-index';
+import { DecisionIndexProjection } from './decision-index.projection';
+
+export interface CheckRequest {
+  token?: string;
+  userId?: string;
+  permission?: string;
+  dataset?: string;
+  service?: string;
+  table?: string;
+  minRevision?: string | number;
+}
+
+/** One check request → one decision: who is asking about whom, then the decision rule. */
+@Injectable()
+export class Decider {
+  constructor(
+    private readonly projection: DecisionIndexProjection,
+    private readonly callers: DecisionCallers,
+  ) {}
+
+  async decide(request: CheckRequest, authorization: string | undefined): Promise<Decision> {
+    const subject = await this.callers.subject(request, authorization);
+    if (typeof subject === 'string') return { allowed: false, reason: subject };
+    return this.decideFor(subject, request);
+  }
+
+  decideFor(subject: Subject, request: CheckRequest): Decision {
+    if (typeof request.permission !== 'string') throw new TesseraError('bad_request', 'the request needs "permission"');
+    const index = this.projection.index;
+    if (typeof request.dataset === 'string') {
+      const datasetId = index.datasets.has(request.dataset) ? request.dataset : (index.datasetsByName.get(request.dataset) ?? '');
+      return index.check(subject, request.permission, datasetId);
+    }
+    if (typeof request.service === 'string' && typeof request.table === 'string') {
+      return index.checkTable(subject, request.permission, request.service, request.table);
+    }
+    throw new TesseraError('bad_request', 'the request needs "dataset", or "service" and "table"');
+  }
+}
