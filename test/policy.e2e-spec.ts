@@ -420,4 +420,14 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
       expect(stale.error.code).toBe('stale');
     });
   });
+
+  it('keeps every decision across a redeploy (replayed from the log)', async () => {
+    const before = await ask(SUBJECTS.policyUserInfo, { token: bob.token });
+    await tessera.stopApps();
+    await tessera.startApps();
+    const after = await ask(SUBJECTS.policyUserInfo, { token: bob.token, minRevision: before.revision });
+    expect({ ...after, revision: undefined }).toEqual({ ...before, revision: undefined });
+    expect((await api(carol.token, 'GET', '/api/v1/check?permission=edit&dataset=minnie')).status).toBe(403);
+    expect((await api(alice.token, 'GET', '/api/v1/check?permission=edit&dataset=minnie')).status).toBe(200);
+  }, 60_000);
 });

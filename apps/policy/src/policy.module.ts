@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { TokenIndexModule } from '@tessera/token-index';
 import { AffiliationsController } from './affiliations/affiliations.controller';
 import { DecisionCallers } from './callers/decision-callers';
 import { PolicyWriter } from './callers/policy-writer';
@@ -15,8 +14,6 @@ import { ServiceTablesController } from './servicetables/servicetables.controlle
 import { TosController } from './tos/tos.controller';
 
 @Module({
-  // The policy app's revision is the decision index's position, not the token index's.
-  imports: [TokenIndexModule.forRoot({ reportRevision: false })],
   controllers: [
     DecisionsController,
     GroupsController,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TesseraError, type Principal } from '@tessera/contracts';
-import { isRefusal, parseToken, TokenIndexReplica, type TokenRefusal } from '@tessera/token-index';
+import { isRefusal, parseToken, type TokenRefusal } from '@tessera/token-index';
 import type { Subject } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { subjectOf } from './policy-access';
@@ -14,10 +14,7 @@ export type TokenProblem = TokenRefusal['error'];
  */
 @Injectable()
 export class DecisionCallers {
-  constructor(
-    private readonly tokens: TokenIndexReplica,
-    private readonly projection: DecisionIndexProjection,
-  ) {}
+  constructor(private readonly projection: DecisionIndexProjection) {}
 
   /** The subject of a request with `token` or `userId`, or the token problem to answer with. */
   async subject(request: { token?: unknown; userId?: unknown }, authorization: string | undefined): Promise<Subject | TokenProblem> {
@@ -34,9 +31,9 @@ export class DecisionCallers {
 
   /** A map look-up; only a well-formed token this replica does not know yet costs a read of the log. */
   resolve(token: string): Principal | TokenRefusal | Promise<Principal | TokenRefusal> {
-    const first = this.tokens.index.resolve(token);
+    const first = this.projection.tokens.resolve(token);
     if (!isRefusal(first) || first.error !== 'invalid_token' || parseToken(token) === undefined) return first;
-    return this.tokens.resolve(token);
+    return this.projection.catchUp().then(() => this.projection.tokens.resolve(token));
   }
 
   async requireDecisionsCaller(authorization: string | undefined): Promise<void> {

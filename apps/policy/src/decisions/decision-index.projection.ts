@@ -5,24 +5,29 @@ import { TesseraError } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
 import { LogSubscription, loadLatestSnapshot, readHeadPosition, saveSnapshot } from '@tessera/event-store';
 import { NATS_CONNECTION, PG_POOL, Readiness } from '@tessera/platform';
+import { TokenIndex } from '@tessera/token-index';
 import { DecisionIndex } from './decision-index';
 
 const SNAPSHOT_NAME = 'policy-decision-index';
-/** A snapshot after this many new events keeps a cold start a short replay. */
-const SNAPSHOT_EVERY_EVENTS = 50_000;
+/** A snapshot once this many events arrived since the last one keeps a cold start a short replay. */
+const SNAPSHOT_AFTER_EVENTS = 50_000;
+const SNAPSHOT_CHECK_MS = 60_000;
 /** The longest a request waits for `minRevision` (CONTRACT section 2) before answering `stale`. */
 export const MIN_REVISION_WAIT_MS = 2_000;
 
 /**
- * Holds the DecisionIndex as a projection of the log: latest snapshot, replay, then the live feed.
- * The app reports not ready until the replay has reached the head of the log.
+ * Holds the DecisionIndex, and the TokenIndex that resolves callers' tokens, as projections of the
+ * log fed by one subscription (one read of the log, not two): latest snapshot, replay, then the
+ * live feed. The app reports not ready until the replay has reached the head of the log.
  */
 @Injectable()
 export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplicationShutdown {
   index: DecisionIndex;
+  tokens = new TokenIndex();
   private subscription: LogSubscription;
   private snapshotPosition = 0;
   private snapshotting = false;
+  private snapshotTimer: NodeJS.Timeout | undefined;
   /** False until the replay reached the head of the log: decisions wait for it. */
   caughtUp = false;
   private readonly log = new Logger('DecisionIndex');
@@ -47,17 +52,21 @@ export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplic
     const snapshot = await loadLatestSnapshot(this.pool, SNAPSHOT_NAME).catch(() => undefined);
     if (snapshot) {
       try {
-        this.index = DecisionIndex.fromSnapshot(snapshot.data, this.config.publicUrl);
+        const { decisions, tokens } = splitSnapshot(snapshot.data);
+        this.index = DecisionIndex.fromSnapshot(decisions, this.config.publicUrl);
+        this.tokens = TokenIndex.deserialize(tokens);
         this.snapshotPosition = snapshot.position;
       } catch (error) {
         this.log.warn(`snapshot at ${snapshot.position} unreadable, replaying from 0: ${(error as Error).message}`);
+        this.index = new DecisionIndex(this.config.publicUrl);
+        this.tokens = new TokenIndex();
       }
     }
     this.subscription = new LogSubscription(this.pool, {
       from: this.index.position,
       handle: (events) => {
         this.index.apply(events);
-        this.maybeSnapshot();
+        this.tokens.apply(events);
       },
       nats: this.nats,
       pollIntervalMs: this.config.TESSERA_POLL_INTERVAL_MS,
@@ -70,12 +79,17 @@ export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplic
         this.caughtUp = true;
         this.readiness.ready('decision-index');
         this.log.log(`caught up at ${this.index.position} in ${Date.now() - started} ms`);
+        // Snapshots only after the replay, so a long replay is not paused by serialising.
+        this.maybeSnapshot();
+        this.snapshotTimer = setInterval(() => this.maybeSnapshot(), SNAPSHOT_CHECK_MS);
+        this.snapshotTimer.unref();
       },
       (error) => this.log.error(`replay failed: ${(error as Error).stack}`),
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     await this.subscription?.stop();
   }
 
@@ -99,18 +113,35 @@ export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplic
     }
   }
 
+  /** Reads whatever the log holds beyond the index now (a token minted a moment ago elsewhere). */
+  async catchUp(): Promise<void> {
+    await this.subscription?.catchUp();
+  }
+
   /** After a write: the answer reflects it on this replica. */
   async reached(position: number): Promise<void> {
     await this.subscription.waitFor(position, MIN_REVISION_WAIT_MS);
   }
 
   private maybeSnapshot(): void {
-    if (this.snapshotting || this.index.position - this.snapshotPosition < SNAPSHOT_EVERY_EVENTS) return;
+    if (this.snapshotting || this.index.position - this.snapshotPosition < SNAPSHOT_AFTER_EVENTS) return;
     this.snapshotting = true;
     const position = this.index.position;
-    saveSnapshot(this.pool, SNAPSHOT_NAME, position, this.index.toSnapshot())
+    saveSnapshot(this.pool, SNAPSHOT_NAME, position, joinSnapshot(this.index.toSnapshot(), this.tokens.serialize()))
       .then(() => (this.snapshotPosition = position))
       .catch((error) => this.log.warn(`snapshot failed: ${(error as Error).message}`))
       .finally(() => (this.snapshotting = false));
   }
+}
+
+/** Snapshot layout: 4-byte length of the decision index JSON, that JSON, then the token index. */
+function joinSnapshot(decisions: Buffer, tokens: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(decisions.length);
+  return Buffer.concat([length, decisions, tokens]);
+}
+
+function splitSnapshot(data: Buffer): { decisions: Buffer; tokens: Buffer } {
+  const length = data.readUInt32BE(0);
+  return { decisions: data.subarray(4, 4 + length), tokens: data.subarray(4 + length) };
 }
