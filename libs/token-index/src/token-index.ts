@@ -37,6 +37,7 @@ export interface TokenRecord {
 export interface OwnerRecord {
   id: string;
   name: string;
+  email: string | null;
   admin: boolean;
   readOnly: boolean;
   active: boolean;
@@ -146,6 +147,7 @@ export class TokenIndex {
         this.owners.set(data.userId, {
           id: data.userId,
           name: data.name,
+          email: data.email,
           admin: data.admin,
           readOnly: data.readOnly,
           active: true,
@@ -159,6 +161,7 @@ export class TokenIndex {
         this.owners.set(data.userId, {
           id: data.userId,
           name: data.name,
+          email: null,
           admin: false,
           readOnly: false,
           active: true,
@@ -172,6 +175,7 @@ export class TokenIndex {
         const owner = this.owners.get(data.userId);
         if (!owner) return;
         if (data.name !== undefined) owner.name = data.name;
+        if (data.email !== undefined) owner.email = data.email;
         if (data.admin !== undefined) owner.admin = data.admin;
         if (data.readOnly !== undefined) owner.readOnly = data.readOnly;
         return;
