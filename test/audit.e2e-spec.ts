@@ -1,4 +1,8 @@
-import { json, startTessera, type TesseraUnderTest } from '@tessera/testing';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { json, ROOT, startTessera, type TesseraUnderTest } from '@tessera/testing';
 import { d, HISTORY, ids, seedToken, writeHistory } from './audit-history';
 
 describe('audit (CONTRACT section 7)', () => {
@@ -202,6 +206,64 @@ describe('audit (CONTRACT section 7)', () => {
       expect((await get('/api/v1/audit/replay/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     });
   });
+
+  describe('replay repairs a damaged projection', () => {
+    it('reports that the rebuilt copy differed, and answers from the rebuilt copy', async () => {
+      const at = d(3, 13).toISOString();
+      const intact = await json(await get(`/api/v1/audit/access?dataset=h01&at=${at}`));
+      const { generation } = (await tessera.db.pool.query("SELECT generation FROM audit.projection_state WHERE name = 'audit-access'"))
+        .rows[0];
+      await tessera.db.pool.query(`DELETE FROM audit.access_g${generation}_memberships WHERE user_id = $1`, [ids.carol]);
+      const damaged = await json(await get(`/api/v1/audit/access?dataset=h01&at=${at}`));
+      expect(damaged.users.map((user: { name: string }) => user.name)).toEqual(['alice', 'bob']);
+      const cli = await tesseraCli(['replay', 'audit-access']);
+      expect(cli.code).toBe(0);
+      const job = JSON.parse(cli.stdout.trim().split('\n').pop()!);
+      expect(job).toMatchObject({ status: 'swapped', matchesLive: false });
+      expect(cli.stderr).toMatch(/replay \[#+\] 100\.0%/);
+      const repaired = await json(await get(`/api/v1/audit/access?dataset=h01&at=${at}`));
+      expect(repaired.users).toEqual(intact.users);
+    });
+  });
+
+  describe('command line (npx tessera)', () => {
+    it('prints who held what at a moment', async () => {
+      const cli = await tesseraCli(['audit', 'access', '--dataset', 'h01', '--at', d(6, 13).toISOString()]);
+      expect(cli.code).toBe(0);
+      expect(cli.stdout).toMatch(/^dataset h01 \(/);
+      expect(cli.stdout).toMatch(/alice\s+\S+\s+edit,view\s+via lab/);
+      expect(cli.stdout).toMatch(/bob\s+\S+\s+view\s+via lab/);
+    });
+
+    it('exports the log to a file, one line per event, with progress on stderr', async () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'tessera-export-')), 'log.ndjson');
+      const cli = await tesseraCli(['audit', 'export', '--out', out]);
+      expect(cli.code).toBe(0);
+      const count = Number((await tessera.db.pool.query('SELECT count(*) FROM event_store.events')).rows[0].count);
+      expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(count);
+      expect(cli.stderr).toContain(`${count} events`);
+    });
+
+    it('refuses to run without a token, and says why', async () => {
+      const cli = await tesseraCli(['audit', 'export'], { TESSERA_TOKEN: '' });
+      expect(cli.code).toBe(78);
+      expect(cli.stderr).toMatch(/TESSERA_TOKEN is not set/);
+      const refused = await tesseraCli(['audit', 'export'], { TESSERA_TOKEN: userToken });
+      expect(refused.code).toBe(77);
+      expect(refused.stderr).toMatch(/HTTP 403 not_admin/);
+    });
+  });
+
+  function tesseraCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [join(ROOT, 'bin', 'tessera.js'), ...args],
+        { env: { ...process.env, TESSERA_URL: tessera.baseUrl, TESSERA_TOKEN: adminToken, ...env }, timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  }
 
   describe('super admins only', () => {
     const paths = [
