@@ -49,11 +49,12 @@ describe('token format', () => {
 describe('TokenIndex', () => {
   it('resolves live, revoked, expired, unknown and deactivated-owner tokens, and survives a snapshot', () => {
     const index = new TokenIndex();
-    const [live, revoked, expired, admin] = [
+    const [live, revoked, expired, admin, resource] = [
       generateToken('personal'),
       generateToken('personal'),
       generateToken('personal'),
       generateToken('admin'),
+      generateToken('resource'),
     ];
     index.apply([
       event(IDENTITY_EVENTS.userRegistered, {
@@ -69,6 +70,7 @@ describe('TokenIndex', () => {
       minted(revoked),
       minted(expired, { expiresAt: new Date(Date.now() - 1000).toISOString() }),
       minted(admin, { ownerId: null, kind: 'admin' }),
+      minted(resource, { kind: 'resource', scopes: [], resource: 'dataset:1', actions: ['read'], name: 'dataset:1 ✓' }),
       event(TOKEN_EVENTS.tokenRevoked, { tokenId: `id-${revoked.slice(-6)}`, reason: 'owner' }),
     ]);
     for (const copy of [index, TokenIndex.deserialize(index.serialize())]) {
@@ -77,6 +79,10 @@ describe('TokenIndex', () => {
       expect(copy.resolve(expired)).toEqual({ error: 'expired_token' });
       expect(copy.resolve(generateToken('personal'))).toEqual({ error: 'invalid_token' });
       expect(copy.resolve(admin)).toMatchObject({ kind: 'admin', superAdmin: true });
+      expect(copy.resolve(resource)).toMatchObject({ kind: 'resource', resource: 'dataset:1', actions: ['read'] });
+      expect(copy.tokenFor(resource)).toMatchObject({ name: 'dataset:1 ✓', hint: tokenHint(resource), resource: 'dataset:1' });
+      expect(copy.tokenByHash(hashToken(live))?.hint).toBe(tokenHint(live));
+      expect(copy.tokensOf('u1')).toHaveLength(4);
       expect(copy.position).toBe(position);
     }
     index.apply([event(IDENTITY_EVENTS.userDeactivated, { userId: 'u1' })]);

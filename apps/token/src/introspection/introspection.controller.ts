@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
-import { authorizeResourceAction, hashToken, isRefusal, parseToken, TokenIndexReplica } from '@tessera/token-index';
+import { authorizeResourceAction, isRefusal, parseToken, TokenIndexReplica } from '@tessera/token-index';
 import { TokenMinting } from '../minting/token-minting.service';
 
 function requireToken(body: { token?: unknown }): string {
@@ -58,7 +58,7 @@ export class IntrospectionController {
     const token = requireToken(body);
     if (parseToken(token) === undefined) return {};
     await this.replica.resolve(token);
-    const record = this.replica.index.tokenByHash(hashToken(token));
+    const record = this.replica.index.tokenFor(token);
     if (!record || record.revoked) return {};
     return { revision: await this.minting.revoke(record.id, 'rfc7009', record.ownerId ?? `admin-token:${record.id}`) };
   }
