@@ -1,9 +1,11 @@
 import type { Scenario } from '../scenario';
 import { eventAppend } from './event-append';
 import { policyCheckNats } from './policy-check-nats';
+import { policyCheckHttp } from './policy-check-http';
+import { policyColdStart } from './policy-cold-start';
 import { gatewayAuthHttp } from './gateway-auth-http';
 import { revocationPropagation } from './revocation-propagation';
 import { tokenColdStart } from './token-cold-start';
 
 /** Every benchmark of `npm run bench`, in the order they run. */
-export const SCENARIOS: Scenario[] = [eventAppend, policyCheckNats, tokenColdStart, gatewayAuthHttp, revocationPropagation];
+export const SCENARIOS: Scenario[] = [eventAppend, policyCheckNats, policyColdStart, tokenColdStart, gatewayAuthHttp, policyCheckHttp, revocationPropagation];
