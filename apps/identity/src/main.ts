@@ -1,8 +1,9 @@
 import { bootstrapNatsApp, schemaMigration } from '@tessera/platform';
 import { IdentityModule } from './identity.module';
 import { Users1763900000000 } from './migrations/1763900000000-users';
+import { Login1764000000000 } from './migrations/1764000000000-login';
 
 void bootstrapNatsApp('identity', IdentityModule, {
-  migrations: [schemaMigration('identity'), Users1763900000000],
+  migrations: [schemaMigration('identity'), Users1763900000000, Login1764000000000],
   category: 'identity',
 });

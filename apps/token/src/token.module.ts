@@ -7,13 +7,21 @@ import { TokenMinting } from './minting/token-minting.service';
 import { TokenRules } from './minting/token-rules';
 import { PersonalTokensController } from './personal-tokens/personal-tokens.controller';
 import { SessionTokensController } from './sessions/session-tokens.controller';
+import { UserTokenRevocationController } from './user-revocation/user-token-revocation.controller';
 
 /** How often the token app snapshots its index, when at least this many events came since the last one. */
 const SNAPSHOTS = { everyMs: 60_000, minEvents: 10_000 };
 
 @Module({
   imports: [TokenIndexModule.forRoot({ snapshots: SNAPSHOTS, reportRevision: true })],
-  controllers: [AdminTokensController, PersonalTokensController, IntrospectionController, SessionTokensController, LastUsedController],
+  controllers: [
+    AdminTokensController,
+    PersonalTokensController,
+    IntrospectionController,
+    SessionTokensController,
+    LastUsedController,
+    UserTokenRevocationController,
+  ],
   providers: [TokenMinting, TokenRules],
 })
 export class TokenModule {}

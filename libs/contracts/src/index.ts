@@ -10,3 +10,5 @@ export * from './token-subjects';
 export * from './events/policy.events';
 export * from './policy-subjects';
 export * from './audit-subjects';
+export * from './events/trusted-app.events';
+export * from './login-subjects';

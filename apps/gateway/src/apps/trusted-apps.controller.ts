@@ -1,0 +1,41 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { TRUSTED_APP_SUBJECTS, type Principal } from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
+import { NATS_CONNECTION } from '@tessera/platform';
+import { Authenticated } from '../auth/bearer-auth.guard';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+
+export class TrustedAppDto {
+  @ApiProperty({ example: 'https://viewer.example.org/' }) @IsString() @Length(1, 2000) url: string;
+}
+
+/** Trusted application URLs (CONTRACT section 4): where login redirects and popup messages may go. */
+@ApiTags('apps')
+@Controller('api/v1/apps')
+export class TrustedAppsController {
+  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Trusted application URLs (anyone)' })
+  list(): Promise<unknown> {
+    return requestJson(this.nats, TRUSTED_APP_SUBJECTS.list, {});
+  }
+
+  @Post()
+  @Authenticated()
+  @ApiOperation({ summary: 'Register a trusted application URL (super admin)' })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: TrustedAppDto): Promise<unknown> {
+    return requestJson(this.nats, TRUSTED_APP_SUBJECTS.create, { principal, url: body.url });
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({ summary: 'Remove a trusted application URL (super admin)' })
+  remove(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
+    return requestJson(this.nats, TRUSTED_APP_SUBJECTS.remove, { principal, id });
+  }
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Body, Controller, Get, HttpCode, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  LOGIN_SUBJECTS,
+  TesseraError,
+  TOKEN_ADMIN_SUBJECTS,
+  TOKEN_INTERNAL_SUBJECTS,
+  TOKEN_REVOCATION_SUBJECTS,
+  type Principal,
+} from '@tessera/contracts';
+import { TesseraConfig } from '@tessera/config';
+import { requestJson } from '@tessera/messaging';
+import { NATS_CONNECTION } from '@tessera/platform';
+import { isRefusal, TokenIndexReplica } from '@tessera/token-index';
+import { Authenticated, type AuthenticatedRequest } from '../auth/bearer-auth.guard';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { clearCookie, LOGIN_COOKIE, readCookie, setCookie, TOKEN_COOKIE } from './login-cookies';
+import { LoginCodeDto } from './login.dto';
+import { LoginStrategy } from './login-strategy';
+
+/** A login must come back within this time (the identity app keeps the state as long). */
+const LOGIN_COOKIE_SECONDS = 600;
+const POPUP_PATH = '/auth/popup';
+
+interface SessionToken {
+  token: string;
+  expiresAt: string;
+  revision?: string;
+}
+
+/**
+ * CONTRACT section 4: authorization code + PKCE + state with the upstream provider, redirects
+ * only to registered apps, a one-time code for the app, the session cookie, popup and logout.
+ */
+@ApiTags('login')
+@Controller('auth')
+export class LoginController {
+  private readonly log = new Logger('login');
+
+  constructor(
+    private readonly strategy: LoginStrategy,
+    private readonly config: TesseraConfig,
+    private readonly replica: TokenIndexReplica,
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+  ) {}
+
+  @Get('login')
+  @ApiOperation({ summary: 'Begin a login: 302 to the identity provider (state + PKCE S256); redirect must be a registered app' })
+  async login(
+    @Query('redirect') redirect: unknown,
+    @Query('login_hint') loginHint: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (typeof redirect !== 'string' || redirect.length === 0)
+      throw new TesseraError('bad_request', 'redirect: required', [{ field: 'redirect', problems: ['required'] }]);
+    await this.requireTrustedRedirect(redirect);
+    const browserNonce = readCookie(request, LOGIN_COOKIE) ?? randomBytes(32).toString('base64url');
+    const outcome = await this.strategy.run({
+      query: {},
+      login: { browserNonce, redirect, loginHint: typeof loginHint === 'string' ? loginHint : undefined },
+    });
+    if (outcome.kind !== 'redirect') throw this.failure(outcome);
+    setCookie(reply, this.config.publicUrl, LOGIN_COOKIE, browserNonce, { path: '/auth', maxAgeSeconds: LOGIN_COOKIE_SECONDS });
+    void reply.header('cache-control', 'no-store').redirect(outcome.url, 302);
+  }
+
+  @Get('callback')
+  @ApiOperation({
+    summary: 'The provider returns here: state checked, code exchanged, user found or created, session cookie, 302 to the app with ?code=',
+  })
+  async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const query = request.query as Record<string, unknown>;
+    if (typeof query.error === 'string') throw new TesseraError('bad_request', `the identity provider refused the login: ${query.error}`);
+    if (typeof query.code !== 'string' || typeof query.state !== 'string')
+      throw new TesseraError('bad_request', 'the callback needs code and state', [
+        ...(typeof query.code !== 'string' ? [{ field: 'code', problems: ['required'] }] : []),
+        ...(typeof query.state !== 'string' ? [{ field: 'state', problems: ['required'] }] : []),
+      ]);
+    const login = { browserNonce: readCookie(request, LOGIN_COOKIE) ?? '', redirect: undefined as string | undefined };
+    const outcome = await this.strategy.run({ query: { code: query.code, state: query.state }, login });
+    if (outcome.kind !== 'success' || !login.redirect) throw this.failure(outcome);
+    const { userId } = await requestJson<{ userId: string }>(this.nats, LOGIN_SUBJECTS.complete, outcome.tokens);
+    const session = await requestJson<SessionToken>(this.nats, TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
+    const { code } = await requestJson<{ code: string }>(this.nats, LOGIN_SUBJECTS.createCode, { userId, redirect: login.redirect });
+    setCookie(reply, this.config.publicUrl, TOKEN_COOKIE, session.token, { path: '/', maxAgeSeconds: this.config.TESSERA_SESSION_TTL });
+    clearCookie(reply, this.config.publicUrl, LOGIN_COOKIE, '/auth');
+    const target = new URL(login.redirect);
+    target.searchParams.set('code', code);
+    void reply.header('cache-control', 'no-store').redirect(target.href, 302);
+  }
+
+  @Post('token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Trade the one-time code (60 s, single use, bound to redirect) for a session token' })
+  async token(@Body() body: LoginCodeDto): Promise<{ token: string; expiresAt: string }> {
+    const { userId } = await requestJson<{ userId: string }>(this.nats, LOGIN_SUBJECTS.redeemCode, body);
+    const session = await requestJson<SessionToken>(this.nats, TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
+    return { token: session.token, expiresAt: session.expiresAt };
+  }
+
+  @Get('popup')
+  @ApiOperation({ summary: 'For popup clients: after login, posts {token} to window.opener with exactly this registered origin' })
+  async popup(@Query('origin') origin: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (typeof origin !== 'string' || !(await this.isTrustedOrigin(origin)))
+      throw new TesseraError('untrusted_redirect', 'origin: must be exactly the origin of a registered app', [
+        { field: 'origin', problems: ['must be exactly the origin of a registered app'] },
+      ]);
+    const token = readCookie(request, TOKEN_COOKIE);
+    const resolved = token ? await this.replica.resolve(token) : undefined;
+    if (!token || !resolved || isRefusal(resolved)) {
+      const back = `${this.config.publicUrl}${POPUP_PATH}?origin=${encodeURIComponent(origin)}`;
+      void reply.header('cache-control', 'no-store').redirect(`/auth/login?redirect=${encodeURIComponent(back)}`, 302);
+      return;
+    }
+    void reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .send(popupPage(token, origin));
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({ summary: 'Revoke this session token and clear the cookie' })
+  async logout(
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ revoked: number; revision?: string }> {
+    const answer = await requestJson<{ revision?: string }>(this.nats, TOKEN_ADMIN_SUBJECTS.revoke, { token: request.bearerToken });
+    clearCookie(reply, this.config.publicUrl, TOKEN_COOKIE, '/');
+    return { revoked: answer.revision ? 1 : 0, ...(answer.revision ? { revision: answer.revision } : {}) };
+  }
+
+  @Post('logout-all')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({ summary: 'Revoke every session token of the caller' })
+  async logoutAll(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ revoked: number; revision: string }> {
+    if (!principal.userId) throw new TesseraError('bad_request', 'an admin token has no sessions');
+    const answer = await requestJson<{ revoked: number; revision: string }>(this.nats, TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser, {
+      userId: principal.userId,
+      kinds: ['session'],
+      reason: 'logout',
+      actor: principal.userId,
+    });
+    clearCookie(reply, this.config.publicUrl, TOKEN_COOKIE, '/');
+    return answer;
+  }
+
+  /** Registered apps, plus this gateway's own popup page (it sends the token on only to a registered origin). */
+  private async requireTrustedRedirect(redirect: string): Promise<void> {
+    if (redirect.startsWith(`${this.config.publicUrl}${POPUP_PATH}?`)) return;
+    const { trusted } = await requestJson<{ trusted: boolean }>(this.nats, LOGIN_SUBJECTS.checkRedirect, { redirect });
+    if (!trusted)
+      throw new TesseraError('untrusted_redirect', 'redirect: must start with a registered app URL', [
+        { field: 'redirect', problems: ['must start with a registered app URL'] },
+      ]);
+  }
+
+  private async isTrustedOrigin(origin: string): Promise<boolean> {
+    return (await requestJson<{ trusted: boolean }>(this.nats, LOGIN_SUBJECTS.checkOrigin, { origin })).trusted;
+  }
+
+  private failure(outcome: Awaited<ReturnType<LoginStrategy['run']>>): TesseraError {
+    if (outcome.kind === 'fail') return new TesseraError('bad_request', outcome.message, [{ field: 'state', problems: [outcome.message] }]);
+    if (outcome.kind === 'error') {
+      this.log.warn(`login failed at the identity provider: ${outcome.error.message}`);
+      return outcome.error instanceof TesseraError
+        ? outcome.error
+        : new TesseraError('bad_request', 'the identity provider refused the code (expired, used, or not issued for this login)');
+    }
+    return new TesseraError('internal_error', 'the login took an unexpected turn');
+  }
+}
+
+/** The target origin is a registered app's exact origin, never `*`; both values are JSON-escaped for the script. */
+function popupPage(token: string, origin: string): string {
+  const js = (value: unknown) =>
+    JSON.stringify(value)
+      .replace(/</g, '\\u003c')
+      .replace(/\u2028|\u2029/g, '');
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>Tessera login</title></head>
+<body><p>You are logged in. This window closes by itself.</p>
+<script>
+(function () {
+  var message = { token: ${js(token)} };
+  if (window.opener) window.opener.postMessage(message, ${js(origin)});
+  window.close();
+})();
+</script></body></html>
+`;
+}

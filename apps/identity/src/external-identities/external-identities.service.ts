@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { IDENTITY_EVENTS, TesseraError, userStreamId, type UserRegistered } from '@tessera/contracts';
+import { EventStore } from '@tessera/event-store';
+import { PG_POOL } from '@tessera/platform';
+import { isUniqueViolation, projectUsers, type UserRow } from '../users/users.projection';
+import type { UpstreamIdentity } from '../upstream/upstream-provider.service';
+
+/** Users keyed by (issuer, subject), never by e-mail: the same person logging in twice is one user. */
+@Injectable()
+export class ExternalIdentities {
+  constructor(
+    private readonly store: EventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  async findOrCreate(identity: UpstreamIdentity): Promise<{ user: UserRow; created: boolean; revision?: string }> {
+    const existing = await this.find(identity);
+    if (existing) return this.usable(existing, false);
+    const data: UserRegistered = {
+      userId: randomUUID(),
+      name: identity.name,
+      email: identity.email,
+      admin: false,
+      readOnly: false,
+      issuer: identity.issuer,
+      subject: identity.subject,
+    };
+    try {
+      const { position } = await this.store.append(
+        { streamId: userStreamId(data.userId), expectedVersion: 'no_stream', events: [{ type: IDENTITY_EVENTS.userRegistered, data }] },
+        { metadata: { actor: `login:${identity.issuer}` }, project: projectUsers },
+      );
+      return { ...this.usable((await this.find(identity))!, true), revision: String(position) };
+    } catch (error) {
+      // Two first logins of one person at once: the unique (issuer, subject) index lets one win.
+      if (!isUniqueViolation(error)) throw error;
+      return this.usable((await this.find(identity))!, false);
+    }
+  }
+
+  private async find(identity: UpstreamIdentity): Promise<UserRow | undefined> {
+    const result = await this.pool.query<UserRow>('SELECT * FROM identity.users WHERE issuer = $1 AND subject = $2', [
+      identity.issuer,
+      identity.subject,
+    ]);
+    return result.rows[0];
+  }
+
+  private usable(user: UserRow, created: boolean) {
+    if (!user.active) throw new TesseraError('invalid_token', 'this account is deactivated');
+    return { user, created };
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CredentialCipher } from '../credentials/credential-cipher';
+import { CredentialsController } from '../credentials/credentials.controller';
+import { UpstreamCredentials } from '../credentials/upstream-credentials.service';
+import { ExternalIdentities } from '../external-identities/external-identities.service';
+import { TrustedAppsController } from '../trusted-apps/trusted-apps.controller';
+import { UpstreamProvider } from '../upstream/upstream-provider.service';
+import { LoginController } from './login.controller';
+
+/** Issue 4 in the identity app: trusted apps, the upstream provider (and the dev one), login state and codes, credentials. */
+@Module({
+  controllers: [TrustedAppsController, LoginController, CredentialsController],
+  providers: [UpstreamProvider, ExternalIdentities, UpstreamCredentials, CredentialCipher],
+})
+export class LoginModule {}

@@ -1,0 +1,54 @@
+import type { Pool, PoolClient } from 'pg';
+import { TRUSTED_APP_EVENTS, type TrustedAppRegistered, type TrustedAppRemoved } from '@tessera/contracts';
+import type { RecordedEvent } from '@tessera/event-store';
+
+export interface TrustedAppRow {
+  id: string;
+  url: string;
+  created_at: Date;
+}
+
+/** Inline projection: the unique URL is enforced in the same transaction as the event. */
+export async function projectTrustedApps(client: PoolClient, events: RecordedEvent[]): Promise<void> {
+  for (const event of events) {
+    if (event.type === TRUSTED_APP_EVENTS.trustedAppRegistered) {
+      const data = event.data as unknown as TrustedAppRegistered;
+      await client.query('INSERT INTO identity.trusted_apps (id, url, created_at) VALUES ($1, $2, $3)', [
+        data.appId,
+        data.url,
+        event.recordedAt,
+      ]);
+    } else if (event.type === TRUSTED_APP_EVENTS.trustedAppRemoved) {
+      await client.query('DELETE FROM identity.trusted_apps WHERE id = $1', [(event.data as unknown as TrustedAppRemoved).appId]);
+    }
+  }
+}
+
+export async function trustedAppUrls(pool: Pool): Promise<string[]> {
+  return (await pool.query<{ url: string }>('SELECT url FROM identity.trusted_apps')).rows.map((row) => row.url);
+}
+
+/**
+ * A redirect is trusted when it starts with a registered URL at a path boundary: with `https://a.org/app`
+ * registered, `https://a.org/app/x` is trusted and `https://a.org/apple` or `https://a.org.evil` are not.
+ */
+export function isTrustedRedirect(redirect: string, appUrls: string[]): boolean {
+  let target: URL;
+  try {
+    target = new URL(redirect);
+  } catch {
+    return false;
+  }
+  if (target.username || target.password) return false;
+  return appUrls.some((url) => {
+    const app = new URL(url);
+    if (app.origin !== target.origin) return false;
+    const base = app.pathname.endsWith('/') ? app.pathname : `${app.pathname}/`;
+    return target.pathname === app.pathname || target.pathname.startsWith(base) || app.pathname === '/';
+  });
+}
+
+/** postMessage targets: exactly the origin of a registered app. */
+export function isTrustedOrigin(origin: string, appUrls: string[]): boolean {
+  return appUrls.some((url) => new URL(url).origin === origin);
+}

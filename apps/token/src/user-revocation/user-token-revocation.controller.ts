@@ -1,0 +1,32 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { TesseraError, TOKEN_REVOCATION_SUBJECTS, TOKEN_KINDS, type TokenKind } from '@tessera/contracts';
+import { TokenIndexReplica } from '@tessera/token-index';
+import { TokenMinting } from '../minting/token-minting.service';
+
+/** Revokes every live token of a user, as `TokenRevoked` events: logout-all (sessions) and deactivation (all kinds). */
+@Controller()
+export class UserTokenRevocationController {
+  constructor(
+    private readonly replica: TokenIndexReplica,
+    private readonly minting: TokenMinting,
+  ) {}
+
+  @MessagePattern(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser)
+  async revokeAll(@Payload() body: { userId?: unknown; kinds?: unknown; reason?: unknown; actor?: unknown; minRevision?: unknown }) {
+    if (typeof body.userId !== 'string' || typeof body.actor !== 'string')
+      throw new TesseraError('bad_request', 'the request needs "userId" and "actor"');
+    const kinds = Array.isArray(body.kinds)
+      ? (body.kinds.filter((kind) => (TOKEN_KINDS as readonly unknown[]).includes(kind)) as TokenKind[])
+      : undefined;
+    const reason = typeof body.reason === 'string' ? body.reason : 'owner';
+    if (typeof body.minRevision === 'number') await this.replica.waitFor(body.minRevision, 2_000);
+    const now = Date.now();
+    const live = this.replica.index
+      .tokensOf(body.userId)
+      .filter((record) => !record.revoked && (record.expiresAt === 0 || record.expiresAt > now) && (!kinds || kinds.includes(record.kind)));
+    let revision = String(this.replica.position);
+    for (const record of live) revision = await this.minting.revoke(record.id, reason, body.actor);
+    return { revoked: live.length, revision };
+  }
+}

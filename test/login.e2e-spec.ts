@@ -1,0 +1,349 @@
+import { SUBJECTS } from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
+import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+
+const ADMIN_KEY = 'test-admin-key-login-0123456789';
+const APP = 'http://viewer.test/app';
+/** The dev provider's access tokens live 30 s here: always inside the 60 s refresh window. */
+const PROVIDER_TOKEN_TTL = 30;
+
+/** A browser: a cookie jar per host, redirects followed by hand so each hop can be checked. */
+class Browser {
+  private readonly jars = new Map<string, Map<string, string>>();
+
+  async get(url: string, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url);
+    const jar = this.jars.get(target.host) ?? new Map<string, string>();
+    this.jars.set(target.host, jar);
+    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), ...(cookie ? { cookie } : {}) } });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (value === '' || attributes.some((attribute) => attribute.trim().toLowerCase() === 'max-age=0')) jar.delete(name);
+      else jar.set(name, value);
+    }
+    return response;
+  }
+
+  cookie(host: string, name: string): string | undefined {
+    return this.jars.get(host)?.get(name);
+  }
+
+  setCookie(host: string, name: string, value: string): void {
+    const jar = this.jars.get(host) ?? new Map<string, string>();
+    jar.set(name, value);
+    this.jars.set(host, jar);
+  }
+
+  /** Follows 302s from `url` until one leaves for `stopAt`; returns that location and every hop. */
+  async follow(url: string, stopAt: string): Promise<{ location: string; hops: Response[] }> {
+    const hops: Response[] = [];
+    let next = url;
+    for (let hop = 0; hop < 10; hop++) {
+      const response = await this.get(next);
+      hops.push(response);
+      const location = response.headers.get('location');
+      if (response.status !== 302 || !location) return { location: '', hops };
+      next = new URL(location, next).href;
+      if (next.startsWith(stopAt)) return { location: next, hops };
+    }
+    throw new Error('too many redirects');
+  }
+}
+
+describe('login with the dev identity provider (CONTRACT section 4)', () => {
+  let tessera: TesseraUnderTest;
+  let admin: string;
+  let appId: string;
+
+  const url = (path: string) => `${tessera.baseUrl}${path}`;
+  const host = () => new URL(tessera.baseUrl).host;
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    fetch(url(path), {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+  const expectError = async (response: Response, status: number, code: string): Promise<Json> => {
+    const body = await json(response);
+    expect({ status: response.status, code: body.error }).toEqual({ status, code });
+    return body;
+  };
+
+  /** The whole redirect flow: /auth/login → provider → /auth/callback → the app with ?code=. */
+  const logIn = async (browser: Browser, login: string, redirect = `${APP}/after-login`) => {
+    const start = url(`/auth/login?redirect=${encodeURIComponent(redirect)}&login_hint=${login}`);
+    const { location, hops } = await browser.follow(start, redirect);
+    expect(location).not.toBe('');
+    const code = new URL(location).searchParams.get('code')!;
+    return { code, hops, location };
+  };
+
+  beforeAll(async () => {
+    tessera = await startTessera({ env: { TESSERA_ADMIN_KEY: ADMIN_KEY, OAUTH2_DEV_TOKEN_TTL: String(PROVIDER_TOKEN_TTL) } });
+    const response = await call('POST', '/api/v1/admin/tokens', undefined, { adminKey: ADMIN_KEY });
+    admin = (await json(response)).token;
+    const app = await call('POST', '/api/v1/apps', admin, { url: APP });
+    expect(app.status).toBe(201);
+    appId = (await json(app)).id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await tessera?.stop();
+  });
+
+  it('trusted apps: anyone lists, only a super admin adds or removes, duplicates conflict, bad URLs are 400', async () => {
+    const list = await json(await call('GET', '/api/v1/apps'));
+    expect(list.items).toEqual([expect.objectContaining({ id: appId, url: APP })]);
+    await expectError(await call('POST', '/api/v1/apps', admin, { url: APP }), 409, 'conflict');
+    await expectError(await call('POST', '/api/v1/apps', admin, { url: 'javascript:alert(1)' }), 400, 'bad_request');
+    await expectError(await call('POST', '/api/v1/apps', admin, { url: 'http://x.test', extra: 1 }), 400, 'bad_request');
+    await expectError(await call('POST', '/api/v1/apps', undefined, { url: 'http://other.test' }), 401, 'no_token');
+    const other = await json(await call('POST', '/api/v1/apps', admin, { url: 'http://other.test/' }));
+    const removed = await call('DELETE', `/api/v1/apps/${other.id}`, admin);
+    expect(removed.status).toBe(204);
+    expect((await json(await call('GET', '/api/v1/apps'))).items.map((item: Json) => item.url)).toEqual([APP]);
+    await expectError(await call('DELETE', `/api/v1/apps/${other.id}`, admin), 404, 'not_found');
+  });
+
+  it('logs a person in through the provider: state + PKCE S256, HttpOnly cookie, one-time code for the app', async () => {
+    const browser = new Browser();
+    const { code, hops } = await logIn(browser, 'alice');
+    const toProvider = new URL(hops[0].headers.get('location')!);
+    expect(toProvider.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(toProvider.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(toProvider.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(toProvider.searchParams.get('redirect_uri')).toBe(url('/auth/callback'));
+    const callback = hops[hops.length - 1];
+    const sessionCookie = callback.headers.getSetCookie().find((line) => line.startsWith('tessera_token='))!;
+    expect(sessionCookie).toMatch(/HttpOnly/);
+    expect(sessionCookie).toMatch(/SameSite=Lax/);
+    expect(sessionCookie).not.toMatch(/Secure/);
+
+    // The cookie alone is a session: /api/v1/me through it.
+    const cookieToken = browser.cookie(host(), 'tessera_token')!;
+    expect(cookieToken).toMatch(/^tsrs_/);
+    const me = await json(await browser.get(url('/api/v1/me')));
+    expect(me).toMatchObject({ name: 'alice', email: 'alice@dev.tessera.invalid', admin: false });
+
+    // The app trades the code, once, for its own session token.
+    const traded = await call('POST', '/auth/token', undefined, { code, redirect: `${APP}/after-login` });
+    expect(traded.status).toBe(200);
+    const { token, expiresAt } = await json(traded);
+    expect(token).toMatch(/^tsrs_/);
+    expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
+    expect(await json(await call('GET', '/api/v1/me', token))).toMatchObject({ id: me.id });
+    await expectError(await call('POST', '/auth/token', undefined, { code, redirect: `${APP}/after-login` }), 400, 'bad_request');
+  });
+
+  it('a code is bound to its redirect; a made-up code is refused', async () => {
+    const { code } = await logIn(new Browser(), 'bob');
+    await expectError(await call('POST', '/auth/token', undefined, { code, redirect: `${APP}/elsewhere` }), 400, 'bad_request');
+    // The mismatch burnt it: the right redirect no longer helps.
+    await expectError(await call('POST', '/auth/token', undefined, { code, redirect: `${APP}/after-login` }), 400, 'bad_request');
+    await expectError(
+      await call('POST', '/auth/token', undefined, { code: 'made-up', redirect: `${APP}/after-login` }),
+      400,
+      'bad_request',
+    );
+  });
+
+  it('the same person logging in twice is one user; another person is another', async () => {
+    const first = new Browser();
+    await logIn(first, 'carol');
+    const second = new Browser();
+    await logIn(second, 'carol');
+    const dave = new Browser();
+    await logIn(dave, 'dave');
+    const one = await json(await first.get(url('/api/v1/me')));
+    const two = await json(await second.get(url('/api/v1/me')));
+    const three = await json(await dave.get(url('/api/v1/me')));
+    expect(two.id).toBe(one.id);
+    expect(three.id).not.toBe(one.id);
+    const users = await json(await call('GET', '/api/v1/users?limit=500', admin));
+    expect(users.items.filter((user: Json) => user.name === 'carol')).toHaveLength(1);
+  });
+
+  it('refuses an untrusted redirect before going anywhere', async () => {
+    for (const redirect of ['http://evil.test/app', 'http://viewer.test/application', 'http://viewer.test.evil.test/app', '/relative']) {
+      const response = await fetch(url(`/auth/login?redirect=${encodeURIComponent(redirect)}`), { redirect: 'manual' });
+      const body = await expectError(response, 400, 'untrusted_redirect');
+      expect(body.details[0].field).toBe('redirect');
+    }
+    await expectError(await fetch(url('/auth/login'), { redirect: 'manual' }), 400, 'bad_request');
+  });
+
+  it('refuses a forged, missing, replayed or foreign state', async () => {
+    const browser = new Browser();
+    const begin = await browser.get(url(`/auth/login?redirect=${encodeURIComponent(`${APP}/x`)}&login_hint=erin`));
+    const toProvider = await browser.get(begin.headers.get('location')!);
+    const callbackUrl = toProvider.headers.get('location')!;
+    const callback = new URL(callbackUrl);
+
+    // Forged state.
+    const forged = new URL(callbackUrl);
+    forged.searchParams.set('state', 'forged-state-forged-state-forged-state-forged');
+    await expectError(await browser.get(forged.href), 400, 'bad_request');
+    // Missing state.
+    const missing = new URL(callbackUrl);
+    missing.searchParams.delete('state');
+    await expectError(await browser.get(missing.href), 400, 'bad_request');
+    // Another browser (no tessera_login cookie, or its own) presenting this browser's state and code.
+    const attacker = new Browser();
+    await attacker.get(url(`/auth/login?redirect=${encodeURIComponent(`${APP}/x`)}`));
+    await expectError(await attacker.get(callback.href), 400, 'bad_request');
+    // The rightful browser still completes, once; a replay is refused.
+    const done = await browser.get(callback.href);
+    expect(done.status).toBe(302);
+    expect(done.headers.get('location')).toMatch(new RegExp(`^${APP}/x\\?code=`));
+    await expectError(await browser.get(callback.href), 400, 'bad_request');
+  });
+
+  it('popup: posts the token to exactly the registered origin, never *', async () => {
+    const browser = new Browser();
+    await logIn(browser, 'frank');
+    const page = await browser.get(url(`/auth/popup?origin=${encodeURIComponent('http://viewer.test')}`));
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`postMessage(message, "http://viewer.test")`);
+    expect(html).toContain(JSON.stringify(browser.cookie(host(), 'tessera_token')));
+    expect(html).not.toContain("'*'");
+    await expectError(await browser.get(url(`/auth/popup?origin=${encodeURIComponent('http://evil.test')}`)), 400, 'untrusted_redirect');
+    await expectError(
+      await browser.get(url(`/auth/popup?origin=${encodeURIComponent('http://viewer.test/app')}`)),
+      400,
+      'untrusted_redirect',
+    );
+
+    // Without a session, the popup goes through the login and comes back to itself.
+    const fresh = new Browser();
+    const { location } = await fresh.follow(url(`/auth/popup?origin=${encodeURIComponent('http://viewer.test')}`), url('/auth/popup'));
+    const back = await fresh.get(location);
+    expect(back.status).toBe(200);
+    expect(await back.text()).toContain(JSON.stringify(fresh.cookie(host(), 'tessera_token')));
+  });
+
+  it('logout revokes this session; logout-all revokes every session of the user', async () => {
+    const laptop = new Browser();
+    await logIn(laptop, 'grace');
+    const phone = new Browser();
+    await logIn(phone, 'grace');
+    const tablet = new Browser();
+    await logIn(tablet, 'grace');
+    const laptopToken = laptop.cookie(host(), 'tessera_token')!;
+    const phoneToken = phone.cookie(host(), 'tessera_token')!;
+    const tabletToken = tablet.cookie(host(), 'tessera_token')!;
+
+    const out = await call('POST', '/auth/logout', laptopToken);
+    expect(out.status).toBe(200);
+    expect(out.headers.getSetCookie().some((line) => /^tessera_token=;.*Max-Age=0/.test(line))).toBe(true);
+    await expectError(await call('GET', '/api/v1/me', laptopToken), 401, 'revoked_token');
+    expect((await call('GET', '/api/v1/me', phoneToken)).status).toBe(200);
+
+    const all = await call('POST', '/auth/logout-all', phoneToken);
+    expect(all.status).toBe(200);
+    expect(await json(all)).toMatchObject({ revoked: 2 });
+    await expectError(await call('GET', '/api/v1/me', phoneToken), 401, 'revoked_token');
+    await expectError(await call('GET', '/api/v1/me', tabletToken), 401, 'revoked_token');
+  });
+
+  describe('upstream credentials and token exchange', () => {
+    let henry: { id: string; session: string };
+    let credentialsCaller: string;
+    let decisionsCaller: string;
+
+    const serviceToken = async (name: string, scopes: string[]) => {
+      const account = await json(await call('POST', '/api/v1/service-accounts', admin, { name, scopes }));
+      const minted = await json(await call('POST', `/api/v1/service-accounts/${account.id}/tokens`, admin, { name, scopes }));
+      return minted.token as string;
+    };
+    const fresh = (authorization: string | undefined, body: unknown) =>
+      requestJson<{ accessToken: string; expiresAt: string }>(tessera.nats, SUBJECTS.identityCredentials, body, { authorization });
+
+    beforeAll(async () => {
+      const browser = new Browser();
+      await logIn(browser, 'henry');
+      const session = browser.cookie(host(), 'tessera_token')!;
+      henry = { id: (await json(await call('GET', '/api/v1/me', session))).id, session };
+      credentialsCaller = await serviceToken('pipeline', ['credentials']);
+      decisionsCaller = await serviceToken('checker', ['decisions']);
+    });
+
+    it('GET /api/v1/me/credentials names the provider and expiry, never a secret', async () => {
+      const body = await json(await call('GET', '/api/v1/me/credentials', henry.session));
+      expect(body.items).toEqual([
+        { provider: 'dev', issuer: 'tessera-dev', expiresAt: expect.any(String), refreshable: true, updatedAt: expect.any(String) },
+      ]);
+      expect(JSON.stringify(body)).not.toMatch(/eyJ/);
+    });
+
+    it('hands a fresh provider token to a service account with scope credentials, refreshing it near expiry', async () => {
+      const first = await fresh(`Bearer ${credentialsCaller}`, { userId: henry.id, provider: 'dev' });
+      const second = await fresh(`Bearer ${credentialsCaller}`, { userId: henry.id, provider: 'dev' });
+      // 30-second tokens are always within the 60 s window: each answer is a new token from the provider.
+      expect(first.accessToken).not.toBe(second.accessToken);
+      expect(Date.parse(second.expiresAt) - Date.now()).toBeGreaterThan((PROVIDER_TOKEN_TTL - 5) * 1000);
+      // The refreshed token is a real provider token: the exchange accepts it and finds henry.
+      const exchanged = await call('POST', '/api/v1/tokens/exchange', undefined, { auth_token: second.accessToken });
+      expect(exchanged.status).toBe(201);
+      const body = await json(exchanged);
+      expect(body).toMatchObject({
+        token: expect.stringMatching(/^tsrs_/),
+        expiresAt: expect.any(String),
+        user: { id: henry.id, name: 'henry' },
+      });
+      expect(await json(await call('GET', '/api/v1/me', body.token))).toMatchObject({ id: henry.id });
+    });
+
+    it('refuses callers without scope credentials, and unknown users', async () => {
+      await expect(fresh(undefined, { userId: henry.id, provider: 'dev' })).rejects.toMatchObject({ code: 'no_token' });
+      await expect(fresh(`Bearer ${decisionsCaller}`, { userId: henry.id, provider: 'dev' })).rejects.toMatchObject({
+        code: 'insufficient_scope',
+      });
+      await expect(fresh(`Bearer ${henry.session}`, { userId: henry.id, provider: 'dev' })).rejects.toMatchObject({
+        code: 'insufficient_scope',
+      });
+      await expect(fresh(`Bearer tsrv_notatoken`, { userId: henry.id, provider: 'dev' })).rejects.toMatchObject({ code: 'invalid_token' });
+      await expect(fresh(`Bearer ${credentialsCaller}`, { userId: henry.id, provider: 'github' })).rejects.toMatchObject({
+        code: 'not_found',
+      });
+    });
+
+    it('exchange refuses a token the provider does not accept (401)', async () => {
+      await expectError(
+        await call('POST', '/api/v1/tokens/exchange', undefined, { auth_token: 'not-a-provider-token' }),
+        401,
+        'invalid_token',
+      );
+      await expectError(await call('POST', '/api/v1/tokens/exchange', undefined, {}), 400, 'bad_request');
+    });
+
+    it('stores no provider token in clear: every table of every schema is scanned', async () => {
+      const { accessToken } = await fresh(`Bearer ${credentialsCaller}`, { userId: henry.id, provider: 'dev' });
+      const signature = accessToken.split('.')[2];
+      expect(signature.length).toBeGreaterThan(20);
+      const tables = await tessera.db.pool.query<{ schema: string; name: string }>(
+        `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+         WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
+      );
+      expect(tables.rows.map((row) => `${row.schema}.${row.name}`)).toEqual(
+        expect.arrayContaining(['identity.upstream_credentials', 'event_store.events']),
+      );
+      const hits: string[] = [];
+      for (const { schema, name } of tables.rows) {
+        const result = await tessera.db.pool.query(
+          `SELECT count(*)::int AS n FROM "${schema}"."${name}" t WHERE t::text LIKE '%' || $1 || '%'`,
+          [signature],
+        );
+        if (result.rows[0].n > 0) hits.push(`${schema}.${name}`);
+      }
+      expect(hits).toEqual([]);
+    });
+  });
+});
