@@ -1,27 +1,50 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { POLICY_ADMIN_SUBJECTS as S, type Principal } from '@tessera/contracts';
-import { Authenticated, CurrentPrincipal, MinRevision } from '../auth';
+import { POLICY_ADMIN_SUBJECTS as S, SUBJECTS, TesseraError, type Principal } from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
+import { NATS_CONNECTION } from '@tessera/platform';
+import { Authenticated, CurrentPrincipal, MinRevision, type AuthenticatedRequest } from '../auth';
 import { PolicyForwarder } from './policy-forwarder';
+
+interface CheckReply {
+  allowed: boolean;
+  reason: string;
+  revision: string;
+  tos?: { id: string; title: string; acceptUrl: string };
+}
 
 /** Decisions for the caller: check, its permissions, its datasets. */
 @ApiTags('policy')
 @Authenticated()
 @Controller('api/v1')
 export class DecisionsController {
-  constructor(private readonly policy: PolicyForwarder) {}
+  constructor(
+    private readonly policy: PolicyForwarder,
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+  ) {}
 
   @Get('check')
   @ApiOperation({ summary: 'May the caller do `permission` on a dataset (or a service table)? 200, or 403 with the reason' })
-  check(
-    @CurrentPrincipal() principal: Principal,
-    @MinRevision() min?: number,
+  async check(
+    @Req() request: AuthenticatedRequest,
     @Query('permission') permission?: string,
     @Query('dataset') dataset?: string,
     @Query('service') service?: string,
     @Query('table') table?: string,
-  ) {
-    return this.policy.forward(S.check, principal, min, { permission, dataset, service, table });
+  ): Promise<{ allowed: true; revision: string }> {
+    if (!permission) throw new TesseraError('bad_request', 'permission is required', [{ field: 'permission', problems: ['is required'] }]);
+    // The same lean subject any service uses, with the caller's own token: no Nest pipeline on the policy side.
+    const reply = await requestJson<CheckReply>(this.nats, SUBJECTS.policyCheck, {
+      token: request.bearerToken,
+      permission,
+      dataset,
+      service,
+      table,
+      ...(request.minRevision !== undefined ? { minRevision: request.minRevision } : {}),
+    });
+    if (reply.allowed) return { allowed: true, revision: reply.revision };
+    throw refusal(reply, permission);
   }
 
   @Get('me/permissions')
@@ -40,5 +63,29 @@ export class DecisionsController {
     @Query('cursor') cursor?: string,
   ) {
     return this.policy.forward(S.myDatasets, principal, min, { permission, limit, cursor });
+  }
+}
+
+/** A refused check as the contract's HTTP error: 404 for what does not exist, 403 for may-not, 401 for the token. */
+function refusal(reply: CheckReply, permission: string): TesseraError {
+  const revision = { revision: reply.revision };
+  switch (reply.reason) {
+    case 'unknown_dataset':
+      return new TesseraError('not_found', 'dataset not found', undefined, revision);
+    case 'unknown_table':
+      return new TesseraError('not_found', 'servicetable not found', undefined, revision);
+    case 'missing_tos':
+      return new TesseraError('missing_tos', 'the terms of service of this dataset must be accepted first', undefined, {
+        tos: reply.tos,
+        ...revision,
+      });
+    case 'insufficient_scope':
+      return new TesseraError('insufficient_scope', `this token's scopes do not include ${permission}`, undefined, revision);
+    case 'invalid_token':
+    case 'expired_token':
+    case 'revoked_token':
+      return new TesseraError(reply.reason, `the token is ${reply.reason.replace('_token', '')}`);
+    default:
+      return new TesseraError('missing_permission', `no ${permission} permission on this dataset`, undefined, revision);
   }
 }

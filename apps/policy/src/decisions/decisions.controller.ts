@@ -84,29 +84,6 @@ export class DecisionsController {
 
   // ---- forwarded by the gateway, with the principal it authenticated ---------------------------
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.check)
-  async restCheck(@Payload() request: ForwardedRequest & CheckRequest) {
-    await this.projection.atLeast(request.minRevision);
-    const decision = this.decider.decideFor(subjectOf(request.principal), request);
-    const revision = String(this.projection.revision);
-    if (decision.allowed) return { allowed: true, revision };
-    switch (decision.reason) {
-      case 'unknown_dataset':
-        throw notFound('dataset');
-      case 'unknown_table':
-        throw notFound('servicetable');
-      case 'missing_tos':
-        throw new TesseraError('missing_tos', 'the terms of service of this dataset must be accepted first', undefined, {
-          tos: decision.tos,
-          revision,
-        });
-      case 'insufficient_scope':
-        throw new TesseraError('insufficient_scope', `this token's scopes do not include ${request.permission}`, undefined, { revision });
-      default:
-        throw new TesseraError('missing_permission', `no ${request.permission} permission on this dataset`, undefined, { revision });
-    }
-  }
-
   @MessagePattern(POLICY_ADMIN_SUBJECTS.myPermissions)
   async myPermissions(@Payload() request: ForwardedRequest) {
     await this.projection.atLeast(request.minRevision);
