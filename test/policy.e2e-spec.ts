@@ -135,6 +135,9 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
       const dave = await fixtures.user({ name: 'Dave' });
       // Bob administers lab: he adds members there, not to another group.
       expect((await api(bob.token, 'PUT', `/api/v1/groups/${lab}/members/${dave.id}`, {})).status).toBe(200);
+      const unknownUser = await api(bob.token, 'PUT', `/api/v1/groups/${lab}/members/${randomUUID()}`, {});
+      expect(unknownUser.status).toBe(404);
+      expect((await api(bob.token, 'PUT', `/api/v1/groups/${lab}/members/not-a-uuid`, {})).status).toBe(400);
       const elsewhere = await api(bob.token, 'PUT', `/api/v1/groups/${other}/members/${dave.id}`, {});
       expect(elsewhere.status).toBe(403);
       expect(elsewhere.body.error).toBe('not_admin');
@@ -419,6 +422,20 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
       const stale = await ask(SUBJECTS.policyCheck, { token: frank.token, permission: 'view', dataset: 'fly', minRevision: 10_000_000 });
       expect(stale.error.code).toBe('stale');
     });
+  });
+
+  it('documents the policy endpoints in the OpenAPI document', async () => {
+    const document = (await api(undefined, 'GET', '/api/docs-json')).body;
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/check',
+        '/api/v1/groups/{id}/members/{userId}',
+        '/api/v1/datasets/{id}/grants/{groupId}/{permission}',
+        '/api/v1/servicetables/{service}/{table}',
+        '/api/v1/tos/{tosId}/accept',
+        '/api/v1/me/permissions',
+      ]),
+    );
   });
 
   it('keeps every decision across a redeploy (replayed from the log)', async () => {

@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { notFound, paginate, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { notFound, paginate, requireKnownUser, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
 import { PolicyWriter } from '../callers/policy-writer';
 
 /** Institutions, and users' affiliations with them from a start to an optional end. */
@@ -37,6 +37,7 @@ export class AffiliationsController {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     if (!this.projection.index.affiliations.has(request.affiliationId)) throw notFound('affiliation');
+    requireKnownUser(this.projection.index, request.userId);
     const start = Date.parse(request.start);
     const end = request.end ? Date.parse(request.end) : null;
     if (Number.isNaN(start))

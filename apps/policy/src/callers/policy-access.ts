@@ -64,3 +64,9 @@ export function paginate<T>(items: T[], limit: unknown, cursor: unknown): Page<T
 export function notFound(what: string): TesseraError {
   return new TesseraError('not_found', `${what} not found`);
 }
+
+/** Memberships, admin roles and affiliations name users the identity app registered. */
+export function requireKnownUser(index: DecisionIndex, userId: string): void {
+  const user = index.users.get(userId);
+  if (!user || user.deactivated) throw notFound('user');
+}

@@ -4,7 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
 import type { DatasetState } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { notFound, paginate, requireDatasetAdmin, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import {
+  notFound,
+  paginate,
+  requireDatasetAdmin,
+  requireKnownUser,
+  requireSuperAdmin,
+  type ForwardedRequest,
+} from '../callers/policy-access';
 import { PolicyWriter } from '../callers/policy-writer';
 
 const UNIQUE_VIOLATION = '23505';
@@ -122,6 +129,7 @@ export class DatasetsController {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     const dataset = this.existing(request.datasetId);
+    requireKnownUser(this.projection.index, request.userId);
     const written = await this.writer.write(request.principal, {
       streamId: `dataset-${dataset.id}`,
       events: [{ type: POLICY_EVENTS.datasetAdminAdded, data: { datasetId: dataset.id, userId: request.userId } }],

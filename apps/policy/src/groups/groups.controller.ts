@@ -3,7 +3,14 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { notFound, paginate, requireGroupAdmin, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import {
+  notFound,
+  paginate,
+  requireGroupAdmin,
+  requireKnownUser,
+  requireSuperAdmin,
+  type ForwardedRequest,
+} from '../callers/policy-access';
 import { PolicyWriter } from '../callers/policy-writer';
 
 const UNIQUE_VIOLATION = '23505';
@@ -95,6 +102,7 @@ export class GroupsController {
     const group = this.projection.index.groups.get(request.groupId);
     if (!group) throw notFound('group');
     requireGroupAdmin(this.projection.index, request.principal, group.id);
+    requireKnownUser(this.projection.index, request.userId);
     const admin = request.admin === true;
     if (group.members.get(request.userId) === true && !admin) requireSuperAdmin(request.principal);
     const written = await this.writer.write(request.principal, {
