@@ -253,6 +253,68 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
     await expectError(await call('GET', '/api/v1/me', tabletToken), 401, 'revoked_token');
   });
 
+  describe('PATCH and DELETE /api/v1/users/:id', () => {
+    it('a super admin changes name, admin, readOnly and pi; others may not; unknown fields are 400', async () => {
+      const browser = new Browser();
+      await logIn(browser, 'judy');
+      const judy = await json(await browser.get(url('/api/v1/me')));
+      const patched = await call('PATCH', `/api/v1/users/${judy.id}`, admin, { name: 'Judy Hopps', readOnly: true, pi: true });
+      expect(patched.status).toBe(200);
+      expect(patched.headers.get('x-tessera-revision')).toMatch(/^\d+$/);
+      expect(await json(patched)).toMatchObject({ id: judy.id, name: 'Judy Hopps', readOnly: true, pi: true, admin: false });
+      expect(await json(await call('GET', `/api/v1/users/${judy.id}`, admin))).toMatchObject({ name: 'Judy Hopps', readOnly: true });
+      expect(await json(await browser.get(url('/api/v1/me')))).toMatchObject({ name: 'Judy Hopps', readOnly: true });
+      const session = browser.cookie(host(), 'tessera_token')!;
+      await expectError(await call('PATCH', `/api/v1/users/${judy.id}`, session, { admin: true }), 403, 'not_admin');
+      await expectError(await call('PATCH', `/api/v1/users/${judy.id}`, admin, { email: 'x@y.z' }), 400, 'bad_request');
+      await expectError(await call('PATCH', `/api/v1/users/${judy.id}`, admin, { admin: 'yes' }), 400, 'bad_request');
+      await expectError(await call('PATCH', '/api/v1/users/00000000-0000-4000-8000-000000000000', admin, { pi: true }), 404, 'not_found');
+    });
+
+    it('deactivation revokes every token of the user (in the log), ends memberships, and blocks a new login', async () => {
+      const browser = new Browser();
+      await logIn(browser, 'ivan');
+      const session = browser.cookie(host(), 'tessera_token')!;
+      const ivan = await json(await call('GET', '/api/v1/me', session));
+      const personal = await json(await call('POST', '/api/v1/tokens', session, { name: 'laptop', scopes: ['view'] }));
+      expect(personal.token).toMatch(/^tsrp_/);
+      const group = await json(await call('POST', '/api/v1/groups', admin, { name: 'ivan-lab' }));
+      const joined = await call('PUT', `/api/v1/groups/${group.id}/members/${ivan.id}`, admin, {});
+      expect(joined.status).toBe(200);
+      const before = await fetch(url(`/api/v1/groups/${group.id}`), {
+        headers: { authorization: `Bearer ${admin}`, 'x-tessera-min-revision': joined.headers.get('x-tessera-revision')! },
+      });
+      expect((await json(before)).members.map((member: Json) => member.userId)).toContain(ivan.id);
+
+      await expectError(await call('DELETE', `/api/v1/users/${ivan.id}`, session), 403, 'not_admin');
+      const deleted = await call('DELETE', `/api/v1/users/${ivan.id}`, admin);
+      expect(deleted.status).toBe(204);
+      const revision = deleted.headers.get('x-tessera-revision')!;
+      expect(revision).toMatch(/^\d+$/);
+
+      for (const token of [session, personal.token]) await expectError(await call('GET', '/api/v1/me', token), 401, 'revoked_token');
+      const revoked = await tessera.db.pool.query(
+        `SELECT data->>'reason' AS reason FROM event_store.events WHERE type = 'TokenRevoked' AND data->>'tokenId' = ANY($1)`,
+        [[personal.id]],
+      );
+      expect(revoked.rows).toEqual([{ reason: 'deactivated' }]);
+      const members = await json(
+        await fetch(url(`/api/v1/groups/${group.id}`), {
+          headers: { authorization: `Bearer ${admin}`, 'x-tessera-min-revision': revision },
+        }),
+      );
+      expect(members.members.map((member: Json) => member.userId)).not.toContain(ivan.id);
+      expect(await json(await call('GET', `/api/v1/users/${ivan.id}`, admin))).toMatchObject({ active: false });
+
+      // The same person coming back through the provider is refused, not given a fresh account.
+      const again = new Browser();
+      const start = url(`/auth/login?redirect=${encodeURIComponent(`${APP}/x`)}&login_hint=ivan`);
+      const { hops } = await again.follow(start, `${APP}/x`);
+      expect(hops[hops.length - 1].status).toBe(401);
+      expect(again.cookie(host(), 'tessera_token')).toBeUndefined();
+    });
+  });
+
   describe('upstream credentials and token exchange', () => {
     let henry: { id: string; session: string };
     let credentialsCaller: string;

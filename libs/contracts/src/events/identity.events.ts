@@ -33,6 +33,8 @@ export interface UserUpdated {
   email?: string | null;
   admin?: boolean;
   readOnly?: boolean;
+  /** Principal investigator (the middle_auth flag); identity app only. */
+  pi?: boolean;
 }
 
 /** Every token of the user stops working; memberships end (policy app). */

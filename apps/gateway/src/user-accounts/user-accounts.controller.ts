@@ -1,0 +1,50 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Body, Controller, Delete, HttpCode, Inject, Param, ParseUUIDPipe, Patch } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import { TesseraError, TOKEN_REVOCATION_SUBJECTS, USER_ACCOUNT_SUBJECTS, type Principal } from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
+import { NATS_CONNECTION } from '@tessera/platform';
+import { Authenticated } from '../auth/bearer-auth.guard';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+
+export class UpdateUserDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() admin?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() readOnly?: boolean;
+  @ApiPropertyOptional({ description: 'principal investigator' }) @IsOptional() @IsBoolean() pi?: boolean;
+}
+
+/** PATCH and DELETE of `/api/v1/users/:id` (super admin); DELETE deactivates and revokes every token, in the log. */
+@ApiTags('users')
+@Controller('api/v1/users')
+@Authenticated()
+export class UserAccountsController {
+  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change name, admin, readOnly or pi (super admin)' })
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateUserDto,
+  ): Promise<unknown> {
+    return requestJson(this.nats, USER_ACCOUNT_SUBJECTS.update, { principal, id, ...body });
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Deactivate a user: every token revoked, memberships end (super admin)' })
+  async deactivate(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<{ revision?: string }> {
+    if (!principal.superAdmin) throw new TesseraError('not_admin', 'only a super admin may do this');
+    const deactivated = await requestJson<{ revision?: string }>(this.nats, USER_ACCOUNT_SUBJECTS.deactivate, { principal, id });
+    // Tokens are already refused (the owner is inactive); the revocations put each one in the log.
+    const revoked = await requestJson<{ revision: string }>(this.nats, TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser, {
+      userId: id,
+      reason: 'deactivated',
+      actor: principal.userId ?? `admin-token:${principal.tokenId}`,
+      minRevision: deactivated.revision ? Number(deactivated.revision) : undefined,
+    });
+    return { revision: revoked.revision ?? deactivated.revision };
+  }
+}
