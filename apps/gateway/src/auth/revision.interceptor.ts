@@ -1,6 +1,6 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { from, mergeMap, type Observable } from 'rxjs';
+import { from, mergeMap, of, type Observable } from 'rxjs';
 import { TokenIndexReplica } from '@tessera/token-index';
 import { MIN_REVISION_WAIT_MS } from './min-revision';
 
@@ -17,19 +17,16 @@ export class RevisionInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
-      mergeMap((body) =>
-        from(
-          (async () => {
-            const revision = (body as { revision?: unknown } | null | undefined)?.revision;
-            if (revision === undefined || revision === null) return body;
-            void reply.header('X-Tessera-Revision', String(revision));
-            const position = Number(revision);
-            if (Number.isSafeInteger(position) && position > this.replica.position)
-              await this.replica.waitFor(position, MIN_REVISION_WAIT_MS);
-            return reply.statusCode === 204 ? undefined : body;
-          })(),
-        ),
-      ),
+      mergeMap((body) => {
+        const revision = (body as { revision?: unknown } | null | undefined)?.revision;
+        if (revision === undefined || revision === null) return of(body);
+        void reply.header('X-Tessera-Revision', String(revision));
+        const answer = reply.statusCode === 204 ? undefined : body;
+        const position = Number(revision);
+        // Reads (and writes this replica already reflects) answer at once, without a promise.
+        if (!Number.isSafeInteger(position) || position <= this.replica.position) return of(answer);
+        return from(this.replica.waitFor(position, MIN_REVISION_WAIT_MS).then(() => answer));
+      }),
     );
   }
 }
