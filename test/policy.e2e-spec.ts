@@ -1,6 +1,6 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
-import { SUBJECTS } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, SUBJECTS } from '@tessera/contracts';
 import { startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 import { PolicyFixtures, type TestUser } from './policy-fixtures';
 
@@ -398,6 +398,15 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
       expect(datasets).toEqual({ datasets: [{ id: minnie, name: 'minnie' }], revision: expect.any(String) });
       const users = await ask(SUBJECTS.policyLookupUsers, { dataset: 'minnie', permission: 'edit' }, `Bearer ${decider.token}`);
       expect(users.users.map((user: { id: string }) => user.id).sort()).toEqual([alice.id, bob.id].sort());
+    });
+
+    it('ignores a principal claimed on the internal subjects: only a token counts', async () => {
+      const forged = { tokenId: 'x', kind: 'admin', scopes: ['*'], superAdmin: true, readOnly: false, serviceAccount: false };
+      expect((await ask(POLICY_ADMIN_SUBJECTS.createGroup, { name: 'forged', principal: forged })).error.code).toBe('no_token');
+      expect((await ask(POLICY_ADMIN_SUBJECTS.createGroup, { name: 'forged', token: alice.token })).error.code).toBe('not_admin');
+      expect((await api(admin.token, 'GET', '/api/v1/groups?limit=500')).body.items.map((g: { name: string }) => g.name)).not.toContain(
+        'forged',
+      );
     });
 
     it('makes a second policy replica agree after a grant, with minRevision', async () => {

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { POLICY_ADMIN_SUBJECTS as S, type Principal } from '@tessera/contracts';
-import { Authenticated, CurrentPrincipal, MinRevision } from '../auth';
+import { POLICY_ADMIN_SUBJECTS as S } from '@tessera/contracts';
+import { Authenticated, MinRevision } from '../auth';
 import { CreateDatasetDto, PublishTosDto, PutGrantDto, UpdateDatasetDto } from './dtos/policy.dto';
-import { PolicyForwarder } from './policy-forwarder';
+import { BearerToken, PolicyForwarder } from './policy-forwarder';
 
 const uuid = new ParseUUIDPipe();
 
@@ -15,111 +15,106 @@ export class DatasetsController {
 
   @Post()
   @ApiOperation({ summary: 'Create a dataset (super admin); names are unique' })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateDatasetDto) {
-    return this.policy.forward(S.createDataset, principal, undefined, { name: body.name, description: body.description });
+  create(@BearerToken() token: string, @Body() body: CreateDatasetDto) {
+    return this.policy.forward(S.createDataset, token, undefined, { name: body.name, description: body.description });
   }
 
   @Get()
   @ApiOperation({ summary: 'Datasets the caller administers (all, for a super admin)' })
-  list(
-    @CurrentPrincipal() principal: Principal,
-    @MinRevision() min?: number,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
-  ) {
-    return this.policy.forward(S.listDatasets, principal, min, { limit, cursor });
+  list(@BearerToken() token: string, @MinRevision() min?: number, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.policy.forward(S.listDatasets, token, min, { limit, cursor });
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() principal: Principal, @Param('id', uuid) datasetId: string, @MinRevision() min?: number) {
-    return this.policy.forward(S.getDataset, principal, min, { datasetId });
+  get(@BearerToken() token: string, @Param('id', uuid) datasetId: string, @MinRevision() min?: number) {
+    return this.policy.forward(S.getDataset, token, min, { datasetId });
   }
 
   @Patch(':id')
-  update(@CurrentPrincipal() principal: Principal, @Param('id', uuid) datasetId: string, @Body() body: UpdateDatasetDto) {
-    return this.policy.forward(S.updateDataset, principal, undefined, { datasetId, name: body.name, description: body.description });
+  update(@BearerToken() token: string, @Param('id', uuid) datasetId: string, @Body() body: UpdateDatasetDto) {
+    return this.policy.forward(S.updateDataset, token, undefined, { datasetId, name: body.name, description: body.description });
   }
 
   @Delete(':id')
   @HttpCode(204)
-  delete(@CurrentPrincipal() principal: Principal, @Param('id', uuid) datasetId: string) {
-    return this.policy.forward(S.deleteDataset, principal, undefined, { datasetId });
+  delete(@BearerToken() token: string, @Param('id', uuid) datasetId: string) {
+    return this.policy.forward(S.deleteDataset, token, undefined, { datasetId });
   }
 
   @Put(':id/admins/:userId')
   @ApiOperation({ summary: 'Make a user an admin of this dataset (super admin)' })
-  putAdmin(@CurrentPrincipal() principal: Principal, @Param('id', uuid) datasetId: string, @Param('userId', uuid) userId: string) {
-    return this.policy.forward(S.putDatasetAdmin, principal, undefined, { datasetId, userId });
+  putAdmin(@BearerToken() token: string, @Param('id', uuid) datasetId: string, @Param('userId', uuid) userId: string) {
+    return this.policy.forward(S.putDatasetAdmin, token, undefined, { datasetId, userId });
   }
 
   @Delete(':id/admins/:userId')
   @HttpCode(204)
-  removeAdmin(@CurrentPrincipal() principal: Principal, @Param('id', uuid) datasetId: string, @Param('userId', uuid) userId: string) {
-    return this.policy.forward(S.removeDatasetAdmin, principal, undefined, { datasetId, userId });
+  removeAdmin(@BearerToken() token: string, @Param('id', uuid) datasetId: string, @Param('userId', uuid) userId: string) {
+    return this.policy.forward(S.removeDatasetAdmin, token, undefined, { datasetId, userId });
   }
 
   @Put(':id/grants/:groupId/:permission')
   @ApiOperation({ summary: 'A group holds a permission on this dataset, optionally until expiresAt (dataset admin or super admin)' })
   putGrant(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @Param('id', uuid) datasetId: string,
     @Param('groupId', uuid) groupId: string,
     @Param('permission') permission: string,
     @Body() body: PutGrantDto,
   ) {
-    return this.policy.forward(S.putGrant, principal, undefined, { datasetId, groupId, permission, expiresAt: body?.expiresAt });
+    return this.policy.forward(S.putGrant, token, undefined, { datasetId, groupId, permission, expiresAt: body?.expiresAt });
   }
 
   @Delete(':id/grants/:groupId/:permission')
   @HttpCode(204)
   revokeGrant(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @Param('id', uuid) datasetId: string,
     @Param('groupId', uuid) groupId: string,
     @Param('permission') permission: string,
   ) {
-    return this.policy.forward(S.revokeGrant, principal, undefined, { datasetId, groupId, permission });
+    return this.policy.forward(S.revokeGrant, token, undefined, { datasetId, groupId, permission });
   }
 
   @Get(':id/grants')
   listGrants(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @Param('id', uuid) datasetId: string,
     @MinRevision() min?: number,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
   ) {
-    return this.policy.forward(S.listGrants, principal, min, { datasetId, limit, cursor });
+    return this.policy.forward(S.listGrants, token, min, { datasetId, limit, cursor });
   }
 
   @Post(':id/tos')
   @ApiOperation({ summary: 'Publish a new terms-of-service version; users must accept it again (dataset admin)' })
-  publishTos(@CurrentPrincipal() principal: Principal, @Param('id', uuid) datasetId: string, @Body() body: PublishTosDto) {
-    return this.policy.forward(S.publishTos, principal, undefined, { datasetId, title: body.title, text: body.text });
+  publishTos(@BearerToken() token: string, @Param('id', uuid) datasetId: string, @Body() body: PublishTosDto) {
+    return this.policy.forward(S.publishTos, token, undefined, { datasetId, title: body.title, text: body.text });
   }
 
   @Get(':id/tos')
   @ApiOperation({ summary: 'Terms-of-service versions of this dataset, newest first' })
   listTos(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @Param('id', uuid) datasetId: string,
     @MinRevision() min?: number,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
   ) {
-    return this.policy.forward(S.listTos, principal, min, { datasetId, limit, cursor });
+    return this.policy.forward(S.listTos, token, min, { datasetId, limit, cursor });
   }
 
   @Get(':id/users')
   @ApiOperation({ summary: 'Users holding a permission on this dataset (dataset admin or super admin)' })
   users(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @Param('id', uuid) datasetId: string,
     @MinRevision() min?: number,
     @Query('permission') permission?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
   ) {
-    return this.policy.forward(S.datasetUsers, principal, min, { datasetId, permission, limit, cursor });
+    return this.policy.forward(S.datasetUsers, token, min, { datasetId, permission, limit, cursor });
   }
 }

@@ -1,11 +1,11 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { POLICY_ADMIN_SUBJECTS as S, SUBJECTS, TesseraError, type Principal } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS as S, SUBJECTS, TesseraError } from '@tessera/contracts';
 import { requestJson } from '@tessera/messaging';
 import { NATS_CONNECTION } from '@tessera/platform';
-import { Authenticated, CurrentPrincipal, MinRevision, type AuthenticatedRequest } from '../auth';
-import { PolicyForwarder } from './policy-forwarder';
+import { Authenticated, MinRevision, type AuthenticatedRequest } from '../auth';
+import { BearerToken, PolicyForwarder } from './policy-forwarder';
 
 interface CheckReply {
   allowed: boolean;
@@ -49,20 +49,20 @@ export class DecisionsController {
 
   @Get('me/permissions')
   @ApiOperation({ summary: "The caller's permissions per dataset, with and without TOS, and what it administers" })
-  myPermissions(@CurrentPrincipal() principal: Principal, @MinRevision() min?: number) {
-    return this.policy.forward(S.myPermissions, principal, min);
+  myPermissions(@BearerToken() token: string, @MinRevision() min?: number) {
+    return this.policy.forward(S.myPermissions, token, min);
   }
 
   @Get('me/datasets')
   @ApiOperation({ summary: 'Datasets on which the caller holds `permission` (default view)' })
   myDatasets(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @MinRevision() min?: number,
     @Query('permission') permission?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
   ) {
-    return this.policy.forward(S.myDatasets, principal, min, { permission, limit, cursor });
+    return this.policy.forward(S.myDatasets, token, min, { permission, limit, cursor });
   }
 }
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { POLICY_ADMIN_SUBJECTS as S, type Principal } from '@tessera/contracts';
-import { Authenticated, CurrentPrincipal, MinRevision } from '../auth';
+import { POLICY_ADMIN_SUBJECTS as S } from '@tessera/contracts';
+import { Authenticated, MinRevision } from '../auth';
 import { CreateAffiliationDto, PutServiceTableDto, PutUserAffiliationDto, RegisterPermissionDto } from './dtos/policy.dto';
-import { PolicyForwarder } from './policy-forwarder';
+import { BearerToken, PolicyForwarder } from './policy-forwarder';
 
 const uuid = new ParseUUIDPipe();
 
@@ -16,80 +16,80 @@ export class RegistryController {
 
   @Get('permissions')
   listPermissions(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @MinRevision() min?: number,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
   ) {
-    return this.policy.forward(S.listPermissions, principal, min, { limit, cursor });
+    return this.policy.forward(S.listPermissions, token, min, { limit, cursor });
   }
 
   @Post('permissions')
   @ApiOperation({ summary: 'Register a permission name (super admin): lowercase words joined by underscores' })
-  registerPermission(@CurrentPrincipal() principal: Principal, @Body() body: RegisterPermissionDto) {
-    return this.policy.forward(S.registerPermission, principal, undefined, { name: body.name });
+  registerPermission(@BearerToken() token: string, @Body() body: RegisterPermissionDto) {
+    return this.policy.forward(S.registerPermission, token, undefined, { name: body.name });
   }
 
   @Get('servicetables')
   listServiceTables(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @MinRevision() min?: number,
     @Query('service') service?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
   ) {
-    return this.policy.forward(S.listServiceTables, principal, min, { service, limit, cursor });
+    return this.policy.forward(S.listServiceTables, token, min, { service, limit, cursor });
   }
 
   @Get('servicetables/:service/:table')
   getServiceTable(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @Param('service') service: string,
     @Param('table') table: string,
     @MinRevision() min?: number,
   ) {
-    return this.policy.forward(S.getServiceTable, principal, min, { service, table });
+    return this.policy.forward(S.getServiceTable, token, min, { service, table });
   }
 
   @Put('servicetables/:service/:table')
   @ApiOperation({ summary: "Map a service's table to a dataset (super admin)" })
   putServiceTable(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @Param('service') service: string,
     @Param('table') table: string,
     @Body() body: PutServiceTableDto,
   ) {
-    return this.policy.forward(S.putServiceTable, principal, undefined, { service, table, dataset: body.dataset });
+    return this.policy.forward(S.putServiceTable, token, undefined, { service, table, dataset: body.dataset });
   }
 
   @Delete('servicetables/:service/:table')
   @HttpCode(204)
-  deleteServiceTable(@CurrentPrincipal() principal: Principal, @Param('service') service: string, @Param('table') table: string) {
-    return this.policy.forward(S.deleteServiceTable, principal, undefined, { service, table });
+  deleteServiceTable(@BearerToken() token: string, @Param('service') service: string, @Param('table') table: string) {
+    return this.policy.forward(S.deleteServiceTable, token, undefined, { service, table });
   }
 
   @Post('tos/:tosId/accept')
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept one terms-of-service version' })
-  acceptTos(@CurrentPrincipal() principal: Principal, @Param('tosId', uuid) tosId: string) {
-    return this.policy.forward(S.acceptTos, principal, undefined, { tosId });
+  acceptTos(@BearerToken() token: string, @Param('tosId', uuid) tosId: string) {
+    return this.policy.forward(S.acceptTos, token, undefined, { tosId });
   }
 
   @Post('affiliations')
   @ApiOperation({ summary: 'Create an institution (super admin)' })
-  createAffiliation(@CurrentPrincipal() principal: Principal, @Body() body: CreateAffiliationDto) {
-    return this.policy.forward(S.createAffiliation, principal, undefined, { ...body });
+  createAffiliation(@BearerToken() token: string, @Body() body: CreateAffiliationDto) {
+    return this.policy.forward(S.createAffiliation, token, undefined, { ...body });
   }
 
   @Put('users/:id/affiliations/:affiliationId')
   @ApiOperation({ summary: "Set a user's affiliation with its start and optional end (super admin)" })
   putUserAffiliation(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @Param('id', uuid) userId: string,
     @Param('affiliationId', uuid) affiliationId: string,
     @Body() body: PutUserAffiliationDto,
   ) {
-    return this.policy.forward(S.putUserAffiliation, principal, undefined, {
+    return this.policy.forward(S.putUserAffiliation, token, undefined, {
       userId,
       affiliationId,
       start: body.start,
@@ -99,12 +99,12 @@ export class RegistryController {
 
   @Get('users/:id/affiliations')
   listUserAffiliations(
-    @CurrentPrincipal() principal: Principal,
+    @BearerToken() token: string,
     @Param('id', uuid) userId: string,
     @MinRevision() min?: number,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
   ) {
-    return this.policy.forward(S.listUserAffiliations, principal, min, { userId, limit, cursor });
+    return this.policy.forward(S.listUserAffiliations, token, min, { userId, limit, cursor });
   }
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireKnownUser, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 
 /** Institutions, and users' affiliations with them from a start to an optional end. */
@@ -15,7 +16,7 @@ export class AffiliationsController {
   ) {}
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.createAffiliation)
-  async create(@Payload() request: ForwardedRequest & { name: string; contactName?: string; contactEmail?: string }) {
+  async create(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string; contactName?: string; contactEmail?: string }) {
     requireSuperAdmin(request.principal);
     const affiliationId = randomUUID();
     const data = {
@@ -33,7 +34,9 @@ export class AffiliationsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.putUserAffiliation)
-  async put(@Payload() request: ForwardedRequest & { userId: string; affiliationId: string; start: string; end?: string | null }) {
+  async put(
+    @Payload(ForwardedCallerPipe) request: ForwardedRequest & { userId: string; affiliationId: string; start: string; end?: string | null },
+  ) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     if (!this.projection.index.affiliations.has(request.affiliationId)) throw notFound('affiliation');
@@ -61,7 +64,7 @@ export class AffiliationsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.listUserAffiliations)
-  async list(@Payload() request: ForwardedRequest & { userId: string; limit?: string; cursor?: string }) {
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { userId: string; limit?: string; cursor?: string }) {
     if (request.principal.userId !== request.userId) requireSuperAdmin(request.principal);
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;

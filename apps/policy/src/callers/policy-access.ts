@@ -1,7 +1,7 @@
 import { TesseraError, type Principal } from '@tessera/contracts';
 import type { DecisionIndex, Subject } from '../decisions/decision-index';
 
-/** What a gateway-forwarded request carries: the caller the gateway authenticated. */
+/** A gateway-forwarded request, once ForwardedCallerPipe resolved the caller's token. */
 export interface ForwardedRequest {
   principal: Principal;
   minRevision?: string | number;

@@ -12,6 +12,7 @@ import {
   requireSuperAdmin,
   type ForwardedRequest,
 } from '../callers/policy-access';
+import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 
 const UNIQUE_VIOLATION = '23505';
@@ -53,7 +54,7 @@ export class DatasetsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.createDataset)
-  async create(@Payload() request: ForwardedRequest & { name: string; description?: string }) {
+  async create(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string; description?: string }) {
     requireSuperAdmin(request.principal);
     const datasetId = randomUUID();
     const data = { datasetId, name: request.name, description: request.description ?? null };
@@ -70,7 +71,7 @@ export class DatasetsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.listDatasets)
-  async list(@Payload() request: ForwardedRequest & { limit?: string; cursor?: string }) {
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;
     const { principal } = request;
@@ -82,7 +83,7 @@ export class DatasetsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.getDataset)
-  async get(@Payload() request: DatasetRequest) {
+  async get(@Payload(ForwardedCallerPipe) request: DatasetRequest) {
     await this.projection.atLeast(request.minRevision);
     const dataset = this.existing(request.datasetId);
     requireDatasetAdmin(this.projection.index, request.principal, dataset.id);
@@ -90,7 +91,7 @@ export class DatasetsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.updateDataset)
-  async update(@Payload() request: DatasetRequest & { name?: string; description?: string | null }) {
+  async update(@Payload(ForwardedCallerPipe) request: DatasetRequest & { name?: string; description?: string | null }) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     const dataset = this.existing(request.datasetId);
@@ -111,7 +112,7 @@ export class DatasetsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.deleteDataset)
-  async delete(@Payload() request: DatasetRequest) {
+  async delete(@Payload(ForwardedCallerPipe) request: DatasetRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     const dataset = this.existing(request.datasetId);
@@ -125,7 +126,7 @@ export class DatasetsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.putDatasetAdmin)
-  async putAdmin(@Payload() request: DatasetRequest & { userId: string }) {
+  async putAdmin(@Payload(ForwardedCallerPipe) request: DatasetRequest & { userId: string }) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     const dataset = this.existing(request.datasetId);
@@ -138,7 +139,7 @@ export class DatasetsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.removeDatasetAdmin)
-  async removeAdmin(@Payload() request: DatasetRequest & { userId: string }) {
+  async removeAdmin(@Payload(ForwardedCallerPipe) request: DatasetRequest & { userId: string }) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     const dataset = this.existing(request.datasetId);

@@ -3,6 +3,7 @@ import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { POLICY_ADMIN_SUBJECTS, SUBJECTS, TesseraError } from '@tessera/contracts';
 import { NatsJsonContext } from '@tessera/messaging';
 import { DecisionCallers } from '../callers/decision-callers';
+import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { notFound, paginate, requireDatasetAdmin, subjectOf, type ForwardedRequest } from '../callers/policy-access';
 import { Decider, type CheckRequest } from './decider';
 import type { Subject } from './decision-index';
@@ -85,13 +86,13 @@ export class DecisionsController {
   // ---- forwarded by the gateway, with the principal it authenticated ---------------------------
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.myPermissions)
-  async myPermissions(@Payload() request: ForwardedRequest) {
+  async myPermissions(@Payload(ForwardedCallerPipe) request: ForwardedRequest) {
     await this.projection.atLeast(request.minRevision);
     return { ...this.projection.index.userPermissions(subjectOf(request.principal)), revision: String(this.projection.revision) };
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.myDatasets)
-  async myDatasets(@Payload() request: ForwardedRequest & { permission?: string; limit?: string; cursor?: string }) {
+  async myDatasets(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { permission?: string; limit?: string; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const datasets = this.projection.index
       .datasetsWith(subjectOf(request.principal), request.permission ?? 'view')
@@ -100,7 +101,9 @@ export class DecisionsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.datasetUsers)
-  async datasetUsers(@Payload() request: ForwardedRequest & { datasetId: string; permission?: string; limit?: string; cursor?: string }) {
+  async datasetUsers(
+    @Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; permission?: string; limit?: string; cursor?: string },
+  ) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;
     const dataset = index.datasets.get(request.datasetId);

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { PERMISSION_NAME_PATTERN, POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireDatasetAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 
 interface GrantRequest extends ForwardedRequest {
@@ -36,7 +37,7 @@ export class GrantsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.putGrant)
-  async put(@Payload() request: GrantRequest) {
+  async put(@Payload(ForwardedCallerPipe) request: GrantRequest) {
     await this.projection.caughtUpWithHead();
     const dataset = this.target(request);
     let expiresAt: string | null = null;
@@ -58,7 +59,7 @@ export class GrantsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.revokeGrant)
-  async revoke(@Payload() request: GrantRequest) {
+  async revoke(@Payload(ForwardedCallerPipe) request: GrantRequest) {
     await this.projection.caughtUpWithHead();
     const dataset = this.target(request);
     if (!dataset.grants.get(request.permission)?.has(request.groupId)) throw notFound('grant');
@@ -74,7 +75,7 @@ export class GrantsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.listGrants)
-  async list(@Payload() request: ForwardedRequest & { datasetId: string; limit?: string; cursor?: string }) {
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; limit?: string; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;
     const dataset = index.datasets.get(request.datasetId);

@@ -11,6 +11,7 @@ import {
   requireSuperAdmin,
   type ForwardedRequest,
 } from '../callers/policy-access';
+import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 
 const UNIQUE_VIOLATION = '23505';
@@ -32,7 +33,7 @@ export class GroupsController {
   ) {}
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.createGroup)
-  async create(@Payload() request: ForwardedRequest & { name: string }) {
+  async create(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string }) {
     requireSuperAdmin(request.principal);
     const groupId = randomUUID();
     const written = await this.writer
@@ -55,7 +56,7 @@ export class GroupsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.listGroups)
-  async list(@Payload() request: ForwardedRequest & { limit?: string; cursor?: string }) {
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;
     const { principal } = request;
@@ -67,7 +68,7 @@ export class GroupsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.getGroup)
-  async get(@Payload() request: GroupRequest) {
+  async get(@Payload(ForwardedCallerPipe) request: GroupRequest) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;
     const group = index.groups.get(request.groupId);
@@ -82,7 +83,7 @@ export class GroupsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.deleteGroup)
-  async delete(@Payload() request: GroupRequest) {
+  async delete(@Payload(ForwardedCallerPipe) request: GroupRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     const group = this.projection.index.groups.get(request.groupId);
@@ -97,7 +98,7 @@ export class GroupsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.putMember)
-  async putMember(@Payload() request: MemberRequest) {
+  async putMember(@Payload(ForwardedCallerPipe) request: MemberRequest) {
     await this.projection.caughtUpWithHead();
     const group = this.projection.index.groups.get(request.groupId);
     if (!group) throw notFound('group');
@@ -113,7 +114,7 @@ export class GroupsController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.removeMember)
-  async removeMember(@Payload() request: MemberRequest) {
+  async removeMember(@Payload(ForwardedCallerPipe) request: MemberRequest) {
     await this.projection.caughtUpWithHead();
     const group = this.projection.index.groups.get(request.groupId);
     if (!group) throw notFound('group');

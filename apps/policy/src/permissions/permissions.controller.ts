@@ -4,6 +4,7 @@ import { PERMISSION_NAME_PATTERN, POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraE
 import { ConcurrencyError } from '@tessera/event-store';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { paginate, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 
 /** The permission registry: `view`, `edit`, `admin_view` from the start; names are lowercase words. */
@@ -15,14 +16,14 @@ export class PermissionsController {
   ) {}
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.listPermissions)
-  async list(@Payload() request: ForwardedRequest & { limit?: string; cursor?: string }) {
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const names = [...this.projection.index.permissions].sort().map((name) => ({ name }));
     return { ...paginate(names, request.limit, request.cursor), revision: String(this.projection.revision) };
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.registerPermission)
-  async register(@Payload() request: ForwardedRequest & { name: string }) {
+  async register(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string }) {
     requireSuperAdmin(request.principal);
     if (typeof request.name !== 'string' || !PERMISSION_NAME_PATTERN.test(request.name)) {
       throw new TesseraError('bad_request', 'name: must be lowercase words joined by underscores', [

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS } from '@tessera/contracts';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 
 interface TableRequest extends ForwardedRequest {
@@ -24,7 +25,7 @@ export class ServiceTablesController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.putServiceTable)
-  async put(@Payload() request: TableRequest) {
+  async put(@Payload(ForwardedCallerPipe) request: TableRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     const dataset = this.projection.index.findDataset(request.dataset ?? '');
@@ -37,7 +38,7 @@ export class ServiceTablesController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.getServiceTable)
-  async get(@Payload() request: TableRequest) {
+  async get(@Payload(ForwardedCallerPipe) request: TableRequest) {
     await this.projection.atLeast(request.minRevision);
     const datasetId = this.projection.index.datasetIdOfTable(request.service, request.table);
     if (!datasetId) throw notFound('servicetable');
@@ -45,7 +46,7 @@ export class ServiceTablesController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.deleteServiceTable)
-  async delete(@Payload() request: TableRequest) {
+  async delete(@Payload(ForwardedCallerPipe) request: TableRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     if (!this.projection.index.datasetIdOfTable(request.service, request.table)) throw notFound('servicetable');
@@ -56,7 +57,7 @@ export class ServiceTablesController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.listServiceTables)
-  async list(@Payload() request: ForwardedRequest & { service?: string; limit?: string; cursor?: string }) {
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { service?: string; limit?: string; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const rows = [...this.projection.index.serviceTables]
       .map(([key, datasetId]) => {

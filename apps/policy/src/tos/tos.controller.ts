@@ -5,6 +5,7 @@ import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/con
 import type { TosVersion } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireDatasetAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 
 /** Versioned terms of service per dataset; text is stored and returned as plain text. */
@@ -21,7 +22,7 @@ export class TosController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.publishTos)
-  async publish(@Payload() request: ForwardedRequest & { datasetId: string; title: string; text: string }) {
+  async publish(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; title: string; text: string }) {
     await this.projection.caughtUpWithHead();
     const dataset = this.projection.index.datasets.get(request.datasetId);
     if (!dataset) throw notFound('dataset');
@@ -39,7 +40,7 @@ export class TosController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.listTos)
-  async list(@Payload() request: ForwardedRequest & { datasetId: string; limit?: string; cursor?: string }) {
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; limit?: string; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const dataset = this.projection.index.datasets.get(request.datasetId);
     if (!dataset) throw notFound('dataset');
@@ -49,7 +50,7 @@ export class TosController {
   }
 
   @MessagePattern(POLICY_ADMIN_SUBJECTS.acceptTos)
-  async accept(@Payload() request: ForwardedRequest & { tosId: string }) {
+  async accept(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { tosId: string }) {
     const userId = request.principal.userId;
     if (!userId) throw new TesseraError('bad_request', 'only a user can accept terms of service');
     await this.projection.caughtUpWithHead();
