@@ -51,8 +51,9 @@ export function paginate<T>(items: T[], limit: unknown, cursor: unknown): Page<T
   }
   let offset = 0;
   if (typeof cursor === 'string' && cursor !== '') {
-    offset = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Number.isInteger(offset) || offset < 0) {
+    const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+    offset = /^\d{1,9}$/.test(decoded) ? Number(decoded) : -1;
+    if (offset < 0) {
       throw new TesseraError('bad_request', 'cursor is not valid', [{ field: 'cursor', problems: ['not a cursor of this list'] }]);
     }
   }
