@@ -176,7 +176,13 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
       const body = await expectError(response, 400, 'untrusted_redirect');
       expect(body.details[0].field).toBe('redirect');
     }
-    await expectError(await fetch(url('/auth/login'), { redirect: 'manual' }), 400, 'bad_request');
+  });
+
+  it('without a redirect, a login ends on Tessera itself: /api/v1/me through the cookie (the newcomer path)', async () => {
+    const browser = new Browser();
+    const { location } = await browser.follow(url('/auth/login?login_hint=newcomer'), url('/api/v1/me'));
+    expect(location).toMatch(new RegExp(`^${url('/api/v1/me')}\\?code=`));
+    expect(await json(await browser.get(location))).toMatchObject({ name: 'newcomer' });
   });
 
   it('refuses a forged, missing, replayed or foreign state', async () => {

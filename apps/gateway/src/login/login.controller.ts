@@ -48,15 +48,20 @@ export class LoginController {
   ) {}
 
   @Get('login')
-  @ApiOperation({ summary: 'Begin a login: 302 to the identity provider (state + PKCE S256); redirect must be a registered app' })
+  @ApiOperation({
+    summary:
+      'Begin a login: 302 to the identity provider (state + PKCE S256); redirect must start with a registered app URL (default: /api/v1/me)',
+  })
   async login(
     @Query('redirect') redirect: unknown,
     @Query('login_hint') loginHint: unknown,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if (typeof redirect !== 'string' || redirect.length === 0)
-      throw new TesseraError('bad_request', 'redirect: required', [{ field: 'redirect', problems: ['required'] }]);
+    // Without one, the login ends on Tessera's own /api/v1/me: what a newcomer sees after `npm start`.
+    if (redirect === undefined || redirect === '') redirect = `${this.config.publicUrl}/api/v1/me`;
+    if (typeof redirect !== 'string')
+      throw new TesseraError('bad_request', 'redirect: must be a URL', [{ field: 'redirect', problems: ['must be a URL'] }]);
     await this.requireTrustedRedirect(redirect);
     const browserNonce = readCookie(request, LOGIN_COOKIE) ?? randomBytes(32).toString('base64url');
     const outcome = await this.strategy.run({
@@ -155,9 +160,9 @@ export class LoginController {
     return answer;
   }
 
-  /** Registered apps, plus this gateway's own popup page (it sends the token on only to a registered origin). */
+  /** Registered apps, plus Tessera's own pages (the popup page sends the token on only to a registered origin). */
   private async requireTrustedRedirect(redirect: string): Promise<void> {
-    if (redirect.startsWith(`${this.config.publicUrl}${POPUP_PATH}?`)) return;
+    if (redirect.startsWith(`${this.config.publicUrl}/`)) return;
     const { trusted } = await requestJson<{ trusted: boolean }>(this.nats, LOGIN_SUBJECTS.checkRedirect, { redirect });
     if (!trusted)
       throw new TesseraError('untrusted_redirect', 'redirect: must start with a registered app URL', [
