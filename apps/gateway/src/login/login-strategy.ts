@@ -131,7 +131,12 @@ export class LoginStrategy {
         done: OAuth2Strategy.VerifyCallback,
       ) => done(null, { accessToken, refreshToken: refreshToken || undefined, expiresIn: Number(params.expires_in) || undefined }),
     );
-    strategy.authorizationParams = (options: { loginHint?: string }) => (options.loginHint ? { login_hint: options.loginHint } : {});
+    // Google and Globus hand out a refresh token (needed to refresh upstream credentials) only for offline access.
+    const offline = settings.name === 'google' || settings.name === 'globus' ? { access_type: 'offline' } : {};
+    strategy.authorizationParams = (options: { loginHint?: string }) => ({
+      ...offline,
+      ...(options.loginHint ? { login_hint: options.loginHint } : {}),
+    });
     return strategy;
   }
 }
