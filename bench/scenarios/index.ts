@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario';
+import { auditAsOf } from './audit-as-of';
 import { eventAppend } from './event-append';
 import { policyCheckNats } from './policy-check-nats';
 import { policyCheckHttp } from './policy-check-http';
@@ -8,4 +9,4 @@ import { revocationPropagation } from './revocation-propagation';
 import { tokenColdStart } from './token-cold-start';
 
 /** Every benchmark of `npm run bench`, in the order they run. */
-export const SCENARIOS: Scenario[] = [eventAppend, policyCheckNats, policyColdStart, tokenColdStart, gatewayAuthHttp, policyCheckHttp, revocationPropagation];
+export const SCENARIOS: Scenario[] = [eventAppend, policyCheckNats, policyColdStart, tokenColdStart, gatewayAuthHttp, policyCheckHttp, revocationPropagation, auditAsOf];
