@@ -17,14 +17,22 @@ export class DecisionCallers {
   constructor(private readonly projection: DecisionIndexProjection) {}
 
   /** The subject of a request with `token` or `userId`, or the token problem to answer with. */
-  async subject(request: { token?: unknown; userId?: unknown }, authorization: string | undefined): Promise<Subject | TokenProblem> {
+  /** Synchronous when the tokens are known (the hot path); a promise only when the log must be read first. */
+  subject(
+    request: { token?: unknown; userId?: unknown },
+    authorization: string | undefined,
+  ): Subject | TokenProblem | Promise<Subject | TokenProblem> {
     if (typeof request.token === 'string') {
-      const resolved = await this.resolve(request.token);
-      return isRefusal(resolved) ? resolved.error : subjectOf(resolved);
+      const resolved = this.resolve(request.token);
+      const toSubject = (principal: Principal | TokenRefusal) => (isRefusal(principal) ? principal.error : subjectOf(principal));
+      return resolved instanceof Promise ? resolved.then(toSubject) : toSubject(resolved);
     }
     if (typeof request.userId === 'string' && request.userId !== '') {
-      await this.requireDecisionsCaller(authorization);
-      return this.projection.index.subjectOfUser(request.userId);
+      const userId = request.userId;
+      const gate = this.requireDecisionsCaller(authorization);
+      return gate instanceof Promise
+        ? gate.then(() => this.projection.index.subjectOfUser(userId))
+        : this.projection.index.subjectOfUser(userId);
     }
     throw new TesseraError('bad_request', 'the request needs "token" or "userId"');
   }
@@ -36,14 +44,18 @@ export class DecisionCallers {
     return this.projection.catchUp().then(() => this.projection.tokens.resolve(token));
   }
 
-  async requireDecisionsCaller(authorization: string | undefined): Promise<void> {
+  requireDecisionsCaller(authorization: string | undefined): void | Promise<void> {
     if (!authorization) throw new TesseraError('no_token', 'a request naming a userId needs the Authorization header of a service account');
     const match = /^(?:Bearer|Token)\s+(\S+)$/i.exec(authorization.trim());
     if (!match) throw new TesseraError('bad_auth_header', 'the Authorization header must be "Bearer <token>"');
-    const caller = await this.resolve(match[1]);
-    if (isRefusal(caller)) throw new TesseraError(caller.error, `the caller's token is ${caller.error.replace('_token', '')}`);
-    if (!caller.superAdmin && !(caller.serviceAccount && caller.scopes.includes('decisions'))) {
-      throw new TesseraError('insufficient_scope', 'the caller needs a service account token with scope "decisions"');
-    }
+    const caller = this.resolve(match[1]);
+    return caller instanceof Promise ? caller.then(checkDecisionsCaller) : checkDecisionsCaller(caller);
+  }
+}
+
+function checkDecisionsCaller(caller: Principal | TokenRefusal): void {
+  if (isRefusal(caller)) throw new TesseraError(caller.error, `the caller's token is ${caller.error.replace('_token', '')}`);
+  if (!caller.superAdmin && !(caller.serviceAccount && caller.scopes.includes('decisions'))) {
+    throw new TesseraError('insufficient_scope', 'the caller needs a service account token with scope "decisions"');
   }
 }

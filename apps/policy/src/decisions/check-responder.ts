@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { queueGroup, SUBJECTS, TesseraError } from '@tessera/contracts';
 import { NATS_CONNECTION } from '@tessera/platform';
 import { Decider, type CheckRequest } from './decider';
+import type { Decision } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
 
 /**
@@ -24,7 +25,7 @@ export class CheckResponder implements OnApplicationBootstrap, OnApplicationShut
     this.subscription = this.nats.subscribe(SUBJECTS.policyCheck, {
       queue: queueGroup('policy'),
       callback: (error, message) => {
-        if (!error) void this.handle(message);
+        if (!error) this.handle(message);
       },
     });
   }
@@ -33,21 +34,43 @@ export class CheckResponder implements OnApplicationBootstrap, OnApplicationShut
     this.subscription?.unsubscribe();
   }
 
-  private async handle(message: Msg): Promise<void> {
-    let reply: unknown;
+  /** Answers synchronously unless the request waits for a revision or names a token this replica has not seen. */
+  private handle(message: Msg): void {
     try {
       if (!this.projection.caughtUp)
         throw new TesseraError('unavailable', 'the decision index is still replaying the log', undefined, undefined, 1);
       const request = parse(message);
-      if (request.minRevision !== undefined) await this.projection.atLeast(request.minRevision);
-      const decision = await this.decider.decide(request, message.headers?.get('Authorization') || undefined);
-      reply = { ...decision, revision: String(this.projection.revision) };
-    } catch (error) {
-      if (error instanceof TesseraError) reply = error.toReply();
-      else {
-        this.log.error(`check failed: ${(error as Error)?.stack ?? String(error)}`);
-        reply = new TesseraError('internal_error', 'internal error').toReply();
+      const authorization = message.headers?.get('Authorization') || undefined;
+      if (request.minRevision !== undefined && !(this.projection.revision >= Number(request.minRevision))) {
+        const later = this.projection.atLeast(request.minRevision).then(() => this.decider.decide(request, authorization));
+        later.then(
+          (decision) => this.answer(message, decision),
+          (error) => this.fail(message, error),
+        );
+        return;
       }
+      const decision = this.decider.decide(request, authorization);
+      if (decision instanceof Promise) {
+        decision.then(
+          (known) => this.answer(message, known),
+          (error) => this.fail(message, error),
+        );
+      } else this.answer(message, decision);
+    } catch (error) {
+      this.fail(message, error);
+    }
+  }
+
+  private answer(message: Msg, decision: Decision): void {
+    if (message.reply) message.respond(JSON.stringify({ ...decision, revision: String(this.projection.revision) }));
+  }
+
+  private fail(message: Msg, error: unknown): void {
+    let reply: unknown;
+    if (error instanceof TesseraError) reply = error.toReply();
+    else {
+      this.log.error(`check failed: ${(error as Error)?.stack ?? String(error)}`);
+      reply = new TesseraError('internal_error', 'internal error').toReply();
     }
     if (message.reply) message.respond(JSON.stringify(reply));
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TesseraError } from '@tessera/contracts';
-import { DecisionCallers } from '../callers/decision-callers';
+import { DecisionCallers, type TokenProblem } from '../callers/decision-callers';
 import type { Decision, Subject } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
 
@@ -22,8 +22,13 @@ export class Decider {
     private readonly callers: DecisionCallers,
   ) {}
 
-  async decide(request: CheckRequest, authorization: string | undefined): Promise<Decision> {
-    const subject = await this.callers.subject(request, authorization);
+  /** Synchronous on the hot path; a promise only when a token must first be read from the log. */
+  decide(request: CheckRequest, authorization: string | undefined): Decision | Promise<Decision> {
+    const subject = this.callers.subject(request, authorization);
+    return subject instanceof Promise ? subject.then((known) => this.decideSubject(known, request)) : this.decideSubject(subject, request);
+  }
+
+  private decideSubject(subject: Subject | TokenProblem, request: CheckRequest): Decision {
     if (typeof subject === 'string') return { allowed: false, reason: subject };
     return this.decideFor(subject, request);
   }
