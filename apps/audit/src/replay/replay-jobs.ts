@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { REPLAYABLE_PROJECTIONS, TesseraError, type ReplayJob } from '@tessera/contracts';
 import { readAll, readHeadPosition } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
@@ -9,6 +9,8 @@ import { ACCESS_PROJECTION, createAccessTables, dropAccessTables, sameAccessRows
 import { lockState } from '../access/access.projection';
 
 const BATCH = 5_000;
+/** Held by the session of the running replay (one at a time across every audit replica). */
+const REPLAY_LOCK_KEY = 7_362_602;
 /** Projections other apps hold in memory: they need a replay subject of their own (not built yet). */
 const ELSEWHERE: Record<string, string> = {
   'token-index': 'the token app',
@@ -50,24 +52,45 @@ export class ReplayJobs {
         { field: 'projection', problems: [`must be one of ${REPLAYABLE_PROJECTIONS.join(', ')}`] },
       ]);
     }
-    const running = await this.pool.query("SELECT id FROM audit.replay_jobs WHERE projection = $1 AND status = 'running'", [projection]);
-    if (running.rowCount) throw new TesseraError('conflict', `a replay of ${projection} is running: ${running.rows[0].id}`);
+    // One replay per projection across every audit replica: the job's session holds this lock, and
+    // a replica that dies releases it, so a job it left 'running' can be marked interrupted.
     const jobId = randomUUID();
-    const generation = Number((await this.pool.query<{ g: string }>("SELECT nextval('audit.generation_seq') AS g")).rows[0].g);
-    const target = await readHeadPosition(this.pool);
-    await this.pool.query(`INSERT INTO audit.replay_jobs (id, projection, generation, status, target) VALUES ($1, $2, $3, 'running', $4)`, [
-      jobId,
-      projection,
-      generation,
-      target,
-    ]);
-    void this.run(jobId, generation).catch(async (error: Error) => {
-      this.log.error(`replay ${jobId} failed: ${error.stack}`);
-      await this.pool
-        .query(`UPDATE audit.replay_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [jobId, error.message])
-        .catch(() => undefined);
-      await dropAccessTables(this.pool, generation).catch(() => undefined);
-    });
+    const session = await this.pool.connect();
+    let started = false;
+    try {
+      const locked = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [REPLAY_LOCK_KEY]);
+      if (!locked.rows[0].locked) {
+        const running = await this.pool.query("SELECT id FROM audit.replay_jobs WHERE projection = $1 AND status = 'running'", [
+          projection,
+        ]);
+        throw new TesseraError('conflict', `a replay of ${projection} is running${running.rowCount ? `: ${running.rows[0].id}` : ''}`);
+      }
+      await session.query(
+        `UPDATE audit.replay_jobs SET status = 'failed', error = 'interrupted: the audit replica running it stopped', finished_at = now()
+          WHERE projection = $1 AND status = 'running'`,
+        [projection],
+      );
+      const generation = Number((await session.query<{ g: string }>("SELECT nextval('audit.generation_seq') AS g")).rows[0].g);
+      const target = await readHeadPosition(session);
+      await session.query(`INSERT INTO audit.replay_jobs (id, projection, generation, status, target) VALUES ($1, $2, $3, 'running', $4)`, [
+        jobId,
+        projection,
+        generation,
+        target,
+      ]);
+      started = true;
+      void this.run(jobId, generation)
+        .catch(async (error: Error) => {
+          this.log.error(`replay ${jobId} failed: ${error.stack}`);
+          await this.pool
+            .query(`UPDATE audit.replay_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [jobId, error.message])
+            .catch(() => undefined);
+          await dropAccessTables(this.pool, generation).catch(() => undefined);
+        })
+        .finally(() => releaseLock(session));
+    } finally {
+      if (!started) await releaseLock(session);
+    }
     return { jobId };
   }
 
@@ -147,4 +170,9 @@ export class ReplayJobs {
       client.release();
     }
   }
+}
+
+async function releaseLock(session: PoolClient): Promise<void> {
+  await session.query('SELECT pg_advisory_unlock($1)', [REPLAY_LOCK_KEY]).catch(() => undefined);
+  session.release();
 }
