@@ -98,6 +98,15 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
       expect(dataset.body.error).toBe('conflict');
     });
 
+    it('lets exactly one of concurrent creations of a name win, writing nothing for the others', async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => api(admin.token, 'POST', '/api/v1/datasets', { name: 'race' })));
+      expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+      const events = await tessera.db.pool.query(
+        "SELECT count(*)::int AS n FROM event_store.events WHERE type = 'DatasetCreated' AND data->>'name' = 'race'",
+      );
+      expect(events.rows[0].n).toBe(1);
+    });
+
     it('answers an unknown dataset with 404 and an unknown field with 400 naming it', async () => {
       const missing = await api(admin.token, 'GET', `/api/v1/datasets/${randomUUID()}`);
       expect(missing.status).toBe(404);
