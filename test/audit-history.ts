@@ -5,7 +5,7 @@ import { appendToStream } from '@tessera/event-store';
 import { generateToken, hashToken } from '@tessera/token-index';
 
 /** A token written straight into the log, so the audit tests depend only on the token index. */
-export async function seedToken(pool: Pool, kind: TokenKind, ownerId: string | null): Promise<string> {
+export async function seedToken(pool: Pool, kind: TokenKind, ownerId: string | null, scopes = ['*', 'tokens', 'admin']): Promise<string> {
   const token = generateToken(kind);
   const tokenId = randomUUID();
   await appendToStream(pool, {
@@ -19,7 +19,7 @@ export async function seedToken(pool: Pool, kind: TokenKind, ownerId: string | n
           kind,
           ownerId,
           name: `audit test ${kind}`,
-          scopes: ['*', 'tokens', 'admin'],
+          scopes,
           hint: `${token.slice(0, 5)}…${token.slice(-4)}`,
           createdAt: new Date().toISOString(),
           expiresAt: null,
@@ -41,6 +41,19 @@ export const ids = {
   tos1: randomUUID(),
   tos2: randomUUID(),
 };
+
+/** A user flagged admin in the identity events (a super admin when its token carries the `admin` scope). */
+export async function seedAdminUser(pool: Pool, userId: string): Promise<void> {
+  await appendToStream(pool, {
+    streamId: `user-${userId}`,
+    events: [
+      {
+        type: IDENTITY_EVENTS.userRegistered,
+        data: { userId, name: 'root', email: null, admin: true, readOnly: false, issuer: 'dev', subject: 'root' },
+      },
+    ],
+  });
+}
 
 /** `d(3, 12)` = 3 March 2026, 12:00 UTC; minutes optional. */
 export const d = (day: number, hour: number, minute = 0): Date => new Date(Date.UTC(2026, 2, day, hour, minute));

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { json, ROOT, startTessera, type TesseraUnderTest } from '@tessera/testing';
-import { d, HISTORY, ids, seedToken, writeHistory } from './audit-history';
+import { randomUUID } from 'node:crypto';
+import { d, HISTORY, ids, seedAdminUser, seedToken, writeHistory } from './audit-history';
 
 describe('audit (CONTRACT section 7)', () => {
   let tessera: TesseraUnderTest;
@@ -195,6 +196,34 @@ describe('audit (CONTRACT section 7)', () => {
       expect(generations.rows[0].generation).toBeGreaterThan(1);
     });
 
+    it('runs one replay at a time, and marks a job left running by a stopped replica as interrupted', async () => {
+      const orphan = randomUUID();
+      await tessera.db.pool.query(
+        "INSERT INTO audit.replay_jobs (id, projection, generation, status) VALUES ($1, 'audit-access', 999, 'running')",
+        [orphan],
+      );
+      // Another replica's running replay holds the lock of its session.
+      const other = await tessera.db.pool.connect();
+      try {
+        await other.query('SELECT pg_advisory_lock(7362602)');
+        const refused = await startReplay(adminToken);
+        expect(refused.status).toBe(409);
+        expect((await json(refused)).error).toBe('conflict');
+      } finally {
+        await other.query('SELECT pg_advisory_unlock(7362602)');
+        other.release();
+      }
+      const started = await startReplay(adminToken);
+      expect(started.status).toBe(202);
+      const interrupted = await json(await get(`/api/v1/audit/replay/${orphan}`));
+      expect(interrupted).toMatchObject({ status: 'failed', failure: expect.stringMatching(/^interrupted/) });
+      const { jobId } = await json(started);
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        if ((await json(await get(`/api/v1/audit/replay/${jobId}`))).status !== 'running') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+
     it('refuses an unknown projection and an unknown job', async () => {
       const response = await fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {
         method: 'POST',
@@ -254,6 +283,14 @@ describe('audit (CONTRACT section 7)', () => {
     });
   });
 
+  function startReplay(token: string): Promise<Response> {
+    return fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ projection: 'audit-access' }),
+    });
+  }
+
   function tesseraCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(
@@ -277,6 +314,18 @@ describe('audit (CONTRACT section 7)', () => {
       const response = await get(path, userToken);
       expect(response.status).toBe(403);
       expect((await json(response)).error).toBe('not_admin');
+    });
+
+    it("lets an admin user's token in only when it carries the admin scope", async () => {
+      const root = randomUUID();
+      await seedAdminUser(tessera.db.pool, root);
+      const withScope = await seedToken(tessera.db.pool, 'personal', root, ['*', 'admin']);
+      const withoutScope = await seedToken(tessera.db.pool, 'personal', root, ['*']);
+      head += 3;
+      expect((await get('/api/v1/audit/events?limit=1', withScope)).status).toBe(200);
+      const refused = await get('/api/v1/audit/events?limit=1', withoutScope);
+      expect(refused.status).toBe(403);
+      expect((await json(refused)).error).toBe('not_admin');
     });
 
     it('answers 403 to a user starting a replay and 401 without a token', async () => {
