@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AUDIT_SUBJECTS, REMOTE_REPLAY_SUBJECTS } from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
 import { json, ROOT, startTessera, type TesseraUnderTest } from '@tessera/testing';
 import { randomUUID } from 'node:crypto';
 import { d, HISTORY, ids, seedAdminUser, seedToken, writeHistory } from './audit-history';
@@ -221,6 +223,40 @@ describe('audit (CONTRACT section 7)', () => {
       for (let attempt = 0; attempt < 100; attempt += 1) {
         if ((await json(await get(`/api/v1/audit/replay/${jobId}`))).status !== 'running') break;
         await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+
+    it("hands a replay of another app's in-memory projection to that app and records the progress it reports", async () => {
+      // Stands in for the policy app's replay subject (REMOTE_REPLAY_SUBJECTS).
+      const asked: string[] = [];
+      const responder = tessera.nats.subscribe(REMOTE_REPLAY_SUBJECTS['decision-index'], {
+        callback: (_error, message) => {
+          asked.push((message.json() as { jobId: string }).jobId);
+          message.respond(JSON.stringify({ accepted: true }));
+        },
+      });
+      try {
+        const started = await fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ projection: 'decision-index' }),
+        });
+        expect(started.status).toBe(202);
+        const { jobId } = await json(started);
+        expect(asked).toEqual([jobId]);
+        const report = (progress: Record<string, unknown>) =>
+          requestJson(tessera.nats, AUDIT_SUBJECTS.replayProgress, { jobId, ...progress });
+        await report({ status: 'running', position: '10', target: '40' });
+        expect(await json(await get(`/api/v1/audit/replay/${jobId}`))).toMatchObject({
+          status: 'running',
+          progress: 0.25,
+          projection: 'decision-index',
+        });
+        await report({ status: 'swapped', position: '40', target: '40', matchesLive: true });
+        expect(await json(await get(`/api/v1/audit/replay/${jobId}`))).toMatchObject({ status: 'swapped', progress: 1, matchesLive: true });
+        expect(await report({ status: 'failed', failure: 'late' })).toEqual({ recorded: false });
+      } finally {
+        responder.unsubscribe();
       }
     });
 

@@ -8,7 +8,30 @@ export const AUDIT_SUBJECTS = {
   access: 'tessera.v1.audit.access',
   replayStart: 'tessera.v1.audit.replay.start',
   replayStatus: 'tessera.v1.audit.replay.status',
+  /** An app rebuilding one of its in-memory projections reports progress here (ReplayProgress). */
+  replayProgress: 'tessera.v1.audit.replay.progress',
 } as const;
+
+/**
+ * In-memory projections of other apps, and the subject each app answers to rebuild one: the audit
+ * app sends `{"jobId"}`, the owning app answers `{"accepted":true}` at once, rebuilds a fresh copy
+ * from the log beside the live one, and requests `AUDIT_SUBJECTS.replayProgress` with a
+ * ReplayProgress as it goes (the last one with status `swapped` or `failed`, retried until answered).
+ */
+export const REMOTE_REPLAY_SUBJECTS = {
+  'token-index': 'tessera.v1.token.replay',
+  'decision-index': 'tessera.v1.policy.replay',
+} as const;
+export type RemoteProjection = keyof typeof REMOTE_REPLAY_SUBJECTS;
+
+export interface ReplayProgress {
+  jobId: string;
+  status: ReplayJobStatus;
+  position: string;
+  target: string;
+  matchesLive?: boolean | null;
+  failure?: string | null;
+}
 
 /** One event as the audit endpoints and the NDJSON export show it. */
 export interface AuditEventItem {

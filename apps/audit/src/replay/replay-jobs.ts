@@ -1,9 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { REPLAYABLE_PROJECTIONS, TesseraError, type ReplayJob } from '@tessera/contracts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  REMOTE_REPLAY_SUBJECTS,
+  REPLAYABLE_PROJECTIONS,
+  TesseraError,
+  type RemoteProjection,
+  type ReplayJob,
+  type ReplayJobStatus,
+  type ReplayProgress,
+} from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
 import { readAll, readHeadPosition } from '@tessera/event-store';
-import { PG_POOL } from '@tessera/platform';
+import { NATS_CONNECTION, PG_POOL } from '@tessera/platform';
 import { AccessProjector } from '../access/access-projector';
 import { ACCESS_PROJECTION, createAccessTables, dropAccessTables, sameAccessRows } from '../access/access-tables';
 import { lockState } from '../access/access.projection';
@@ -11,11 +21,6 @@ import { lockState } from '../access/access.projection';
 const BATCH = 5_000;
 /** Held by the session of the running replay (one at a time across every audit replica). */
 const REPLAY_LOCK_KEY = 7_362_602;
-/** Projections other apps hold in memory: they need a replay subject of their own (not built yet). */
-const ELSEWHERE: Record<string, string> = {
-  'token-index': 'the token app',
-  'decision-index': 'the policy app',
-};
 
 interface JobRow {
   id: string;
@@ -39,17 +44,19 @@ interface JobRow {
 export class ReplayJobs {
   private readonly log = new Logger('ReplayJobs');
 
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+  ) {}
 
   async start(projection: unknown): Promise<{ jobId: string }> {
-    if (typeof projection === 'string' && ELSEWHERE[projection]) {
-      throw new TesseraError('bad_request', `${projection} lives in ${ELSEWHERE[projection]}, which has no replay subject yet`, [
-        { field: 'projection', problems: [`replayable here: ${REPLAYABLE_PROJECTIONS.join(', ')}`] },
-      ]);
+    if (typeof projection === 'string' && Object.hasOwn(REMOTE_REPLAY_SUBJECTS, projection)) {
+      return this.startRemote(projection as RemoteProjection);
     }
     if (projection !== ACCESS_PROJECTION) {
-      throw new TesseraError('bad_request', `projection must be one of ${REPLAYABLE_PROJECTIONS.join(', ')}`, [
-        { field: 'projection', problems: [`must be one of ${REPLAYABLE_PROJECTIONS.join(', ')}`] },
+      const known = [...REPLAYABLE_PROJECTIONS, ...Object.keys(REMOTE_REPLAY_SUBJECTS)].join(', ');
+      throw new TesseraError('bad_request', `projection must be one of ${known}`, [
+        { field: 'projection', problems: [`must be one of ${known}`] },
       ]);
     }
     // One replay per projection across every audit replica: the job's session holds this lock, and
@@ -92,6 +99,56 @@ export class ReplayJobs {
       if (!started) await releaseLock(session);
     }
     return { jobId };
+  }
+
+  /**
+   * A projection another app holds in memory: the job is a row here, the work is the owning app's,
+   * which reports progress on AUDIT_SUBJECTS.replayProgress.
+   */
+  private async startRemote(projection: RemoteProjection): Promise<{ jobId: string }> {
+    const running = await this.pool.query("SELECT id FROM audit.replay_jobs WHERE projection = $1 AND status = 'running'", [projection]);
+    if (running.rowCount) throw new TesseraError('conflict', `a replay of ${projection} is running: ${running.rows[0].id}`);
+    const jobId = randomUUID();
+    const target = await readHeadPosition(this.pool);
+    await this.pool.query(`INSERT INTO audit.replay_jobs (id, projection, generation, status, target) VALUES ($1, $2, 0, 'running', $3)`, [
+      jobId,
+      projection,
+      target,
+    ]);
+    try {
+      await requestJson(this.nats, REMOTE_REPLAY_SUBJECTS[projection], { jobId }, { timeoutMs: 2_000 });
+    } catch (error) {
+      await this.pool.query('DELETE FROM audit.replay_jobs WHERE id = $1', [jobId]);
+      if (error instanceof TesseraError && error.code !== 'unavailable') throw error;
+      throw new TesseraError('bad_request', `${projection} cannot be replayed yet: nothing answers ${REMOTE_REPLAY_SUBJECTS[projection]}`, [
+        { field: 'projection', problems: [`${REMOTE_REPLAY_SUBJECTS[projection]} does not answer`] },
+      ]);
+    }
+    return { jobId };
+  }
+
+  /** Progress reported by the app rebuilding one of its projections; a finished job stays finished. */
+  async recordProgress(progress: Partial<ReplayProgress>): Promise<{ recorded: boolean }> {
+    const statuses: ReplayJobStatus[] = ['running', 'swapped', 'failed'];
+    if (typeof progress?.jobId !== 'string' || !statuses.includes(progress.status as ReplayJobStatus)) {
+      throw new TesseraError('bad_request', 'progress needs jobId and status (running, swapped or failed)');
+    }
+    const result = await this.pool.query(
+      `UPDATE audit.replay_jobs
+          SET status = $2::text, position = $3::bigint, target = greatest($4::bigint, $3::bigint), matches_live = $5::boolean,
+              error = $6::text, finished_at = CASE WHEN $2::text = 'running' THEN NULL ELSE now() END
+        WHERE id = $1::uuid AND status = 'running' AND projection <> $7::text`,
+      [
+        progress.jobId,
+        progress.status,
+        Number(progress.position ?? 0) || 0,
+        Number(progress.target ?? 0) || 0,
+        progress.matchesLive ?? null,
+        progress.failure ?? null,
+        ACCESS_PROJECTION,
+      ],
+    );
+    return { recorded: (result.rowCount ?? 0) > 0 };
   }
 
   async status(jobId: unknown): Promise<ReplayJob> {

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AUDIT_SUBJECTS } from '@tessera/contracts';
+import { AUDIT_SUBJECTS, type ReplayProgress } from '@tessera/contracts';
 import { ReplayJobs } from './replay-jobs';
 
 /** `POST /api/v1/audit/replay` and `GET /api/v1/audit/replay/:jobId`. */
@@ -11,6 +11,11 @@ export class ReplayController {
   @MessagePattern(AUDIT_SUBJECTS.replayStart)
   start(@Payload() body: { projection?: unknown }) {
     return this.jobs.start(body?.projection);
+  }
+
+  @MessagePattern(AUDIT_SUBJECTS.replayProgress)
+  progress(@Payload() body: Partial<ReplayProgress>) {
+    return this.jobs.recordProgress(body);
   }
 
   @MessagePattern(AUDIT_SUBJECTS.replayStatus)
