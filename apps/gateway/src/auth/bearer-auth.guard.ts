@@ -36,20 +36,26 @@ export class BearerAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    await this.authenticate(context.switchToHttp().getRequest<AuthenticatedRequest>());
+    return true;
+  }
+
+  /** Resolves the caller onto the request, or throws the contract's 400/401/503. */
+  async authenticate(request: FastifyRequest): Promise<Principal> {
+    const authenticated = request as AuthenticatedRequest;
     const minRevision = readMinRevision(request);
     if (minRevision !== undefined) {
-      request.minRevision = minRevision;
+      authenticated.minRevision = minRevision;
       if (!(await this.replica.waitFor(minRevision, MIN_REVISION_WAIT_MS))) throw staleError(minRevision, this.replica.position);
     }
     const token = extractToken(request, this.config.TESSERA_EXTRA_AUTH_HEADERS);
     if (token === undefined) throw new TesseraError('no_token', 'this request needs a token');
     const result = await this.replica.resolve(token);
     if (isRefusal(result)) throw new TesseraError(result.error, MESSAGES[result.error]);
-    request.principal = result;
-    request.bearerToken = token;
+    authenticated.principal = result;
+    authenticated.bearerToken = token;
     this.uses.record(result.tokenId);
-    return true;
+    return result;
   }
 }
 

@@ -4,7 +4,6 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IDENTITY_ADMIN_SUBJECTS, TOKEN_ADMIN_SUBJECTS, type Principal } from '@tessera/contracts';
 import { requestJson } from '@tessera/messaging';
 import { NATS_CONNECTION } from '@tessera/platform';
-import { TokenIndexReplica } from '@tessera/token-index';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision } from '../auth/current-principal.decorator';
 import { CreateServiceAccountDto, CreateUserDto, MintTokenDto } from '../tokens/token.dto';
@@ -15,10 +14,7 @@ import { ListQueryDto } from './list-query.dto';
 @Controller('api/v1')
 @Authenticated()
 export class UsersController {
-  constructor(
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
-    private readonly replica: TokenIndexReplica,
-  ) {}
+  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
 
   @Post('users')
   @ApiOperation({ summary: 'Register a user (super admin)' })
@@ -47,38 +43,6 @@ export class UsersController {
     @MinRevision() minRevision?: number,
   ): Promise<unknown> {
     return requestJson(this.nats, TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'impersonation', ownerId, ...body, minRevision });
-  }
-
-  /** Answered from the gateway's own token index (it follows the identity events): no NATS round trip. */
-  @Get('me')
-  @ApiOperation({ summary: 'The caller' })
-  me(@CurrentPrincipal() principal: Principal) {
-    const revision = String(this.replica.position);
-    const owner = principal.userId === undefined ? undefined : this.replica.index.owner(principal.userId);
-    if (!owner) {
-      return {
-        id: null,
-        name: 'admin token',
-        email: null,
-        admin: principal.superAdmin,
-        serviceAccount: false,
-        readOnly: false,
-        groups: [],
-        affiliations: [],
-        revision,
-      };
-    }
-    return {
-      id: owner.id,
-      name: owner.name,
-      email: owner.email,
-      admin: owner.admin,
-      serviceAccount: owner.serviceAccount,
-      readOnly: owner.readOnly,
-      groups: [],
-      affiliations: [],
-      revision,
-    };
   }
 
   @Post('service-accounts')
