@@ -1,4 +1,4 @@
-import { json, startTessera, type TesseraUnderTest } from '@tessera/testing';
+import { startTessera, type TesseraUnderTest } from '@tessera/testing';
 import { seedToken } from './audit-history';
 
 /**
