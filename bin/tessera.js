@@ -10,7 +10,7 @@ const USAGE = `usage: tessera <command> [options]
   audit events [--type T] [--stream-id S] [--actor A] [--user U] [--dataset D] [--from ISO] [--to ISO] [--limit N] [--all]
   audit access --dataset <id or name> --at <ISO time> [--json]
   audit access --user <id> --at <ISO time> [--json]
-  audit export [--from ISO] [--to ISO] [--out FILE]      NDJSON, one event a line
+  audit export [--from ISO] [--to ISO] [--after POS] [--out FILE]   NDJSON, one event a line
   replay <projection>                                      rebuild a projection, e.g. audit-access
 
 environment: TESSERA_URL (default http://127.0.0.1:3000), TESSERA_TOKEN (a super-admin token)`;
@@ -163,7 +163,7 @@ async function auditExport(api, options, io) {
     .then((response) => response.json())
     .catch(() => ({}));
   const head = Math.max(1, ...Object.values(ready.apps ?? {}).map((app) => Number(app.revision) || 0));
-  const response = await api.request('GET', `/api/v1/audit/export${query(options, { from: 'from', to: 'to' })}`);
+  const response = await api.request('GET', `/api/v1/audit/export${query(options, { from: 'from', to: 'to', after: 'after' })}`);
   const out = typeof options.out === 'string' ? fs.createWriteStream(options.out) : io.stdout;
   const bar = progressBar(io.stderr, 'export');
   let lines = 0;

@@ -163,6 +163,12 @@ describe('audit (CONTRACT section 7)', () => {
       expect(JSON.stringify(events)).not.toContain(adminToken);
     });
 
+    it('resumes after a position', async () => {
+      const lines = (await (await get('/api/v1/audit/export?after=20')).text()).trim().split('\n');
+      expect(Number(JSON.parse(lines[0]).position)).toBe(21);
+      expect((await get('/api/v1/audit/export?after=x')).status).toBe(400);
+    });
+
     it('exports a time range', async () => {
       const response = await get(`/api/v1/audit/export?from=${d(7, 0).toISOString()}&to=${d(8, 0).toISOString()}`);
       const lines = (await response.text()).trim().split('\n');

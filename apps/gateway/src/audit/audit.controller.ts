@@ -61,7 +61,7 @@ export class AuditController {
     void reply
       .header('Content-Type', 'application/x-ndjson; charset=utf-8')
       .header('Cache-Control', 'no-store')
-      .send(exportLog(this.pool, { from: query.from, to: query.to }));
+      .send(exportLog(this.pool, { from: query.from, to: query.to, after: query.after }));
   }
 
   @Post('replay')

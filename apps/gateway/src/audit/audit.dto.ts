@@ -30,6 +30,10 @@ export class AuditEventsQueryDto extends AuthQuery {
 export class AuditExportQueryDto extends AuthQuery {
   @ApiPropertyOptional({ description: 'recordedAt ≥ from (ISO 8601)' }) @IsOptional() @IsISO8601() from?: string;
   @ApiPropertyOptional({ description: 'recordedAt < to (ISO 8601)' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ description: 'position > after: resumes an export from the last line received' })
+  @IsOptional()
+  @Matches(POSITION, { message: 'after must be a position' })
+  after?: string;
 }
 
 export class AuditAccessQueryDto extends AuthQuery {

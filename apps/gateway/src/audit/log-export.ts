@@ -22,10 +22,10 @@ const LINE = `json_build_object(
  * read only when the client has taken the previous one (TCP back-pressure reaches the query loop),
  * and a client that disconnects stops the loop.
  */
-export function exportLog(pool: Pool, range: { from?: string; to?: string }): Readable {
+export function exportLog(pool: Pool, range: { from?: string; to?: string; after?: string }): Readable {
   async function* pages(): AsyncGenerator<string> {
     const head = await readHeadPosition(pool);
-    let after = 0;
+    let after = Number(range.after ?? 0);
     for (;;) {
       const result = await pool.query<{ position: string; line: string }>(
         `SELECT position, ${LINE} AS line
