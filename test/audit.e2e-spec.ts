@@ -23,6 +23,15 @@ describe('audit (CONTRACT section 7)', () => {
     head = await writeHistory(tessera.db.pool);
     userToken = await seedToken(tessera.db.pool, 'personal', ids.bob);
     head += 1;
+    // The history was written straight into the log (no NATS wake-up): wait for the projection's poll,
+    // so a loaded machine cannot turn the first answers into 503 stale.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const state = await tessera.db.pool.query("SELECT position FROM audit.projection_state WHERE name = 'audit-access'");
+      if (Number(state.rows[0]?.position ?? 0) >= head) break;
+      if (Date.now() > deadline) throw new Error('the audit projection did not catch up with the scripted history');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   });
   afterAll(async () => {
     await tessera?.stop();
