@@ -353,6 +353,19 @@ describe('audit (CONTRACT section 7)', () => {
     });
   }
 
+  it('documents the audit routes in the OpenAPI document', async () => {
+    const document = await json(await fetch(`${tessera.baseUrl}/api/docs-json`));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/audit/events',
+        '/api/v1/audit/access',
+        '/api/v1/audit/export',
+        '/api/v1/audit/replay',
+        '/api/v1/audit/replay/{jobId}',
+      ]),
+    );
+  });
+
   describe('super admins only', () => {
     const paths = [
       '/api/v1/audit/events',
