@@ -7,14 +7,14 @@ const APP = 'http://viewer.test/app';
 /** The dev provider's access tokens live 30 s here: always inside the 60 s refresh window. */
 const PROVIDER_TOKEN_TTL = 30;
 
-/** A browser: a cookie jar per host, redirects followed by hand so each hop can be checked. */
+/** A browser: a cookie jar per host name (cookies ignore the port), redirects followed by hand so each hop can be checked. */
 class Browser {
   private readonly jars = new Map<string, Map<string, string>>();
 
   async get(url: string, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url);
-    const jar = this.jars.get(target.host) ?? new Map<string, string>();
-    this.jars.set(target.host, jar);
+    const jar = this.jars.get(target.hostname) ?? new Map<string, string>();
+    this.jars.set(target.hostname, jar);
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), ...(cookie ? { cookie } : {}) } });
     for (const line of response.headers.getSetCookie()) {
@@ -60,7 +60,7 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
   let appId: string;
 
   const url = (path: string) => `${tessera.baseUrl}${path}`;
-  const host = () => new URL(tessera.baseUrl).host;
+  const host = () => new URL(tessera.baseUrl).hostname;
   const call = (method: string, path: string, token?: string, body?: unknown) =>
     fetch(url(path), {
       method,
@@ -209,6 +209,26 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
     expect(done.status).toBe(302);
     expect(done.headers.get('location')).toMatch(new RegExp(`^${APP}/x\\?code=`));
     await expectError(await browser.get(callback.href), 400, 'bad_request');
+  });
+
+  it('a login begun on one gateway replica finishes on another, and its code is redeemed on the first', async () => {
+    const other = await tessera.startReplica('gateway');
+    try {
+      await tessera.waitUntilReady(other.baseUrl);
+      const browser = new Browser();
+      const begin = await browser.get(url(`/auth/login?redirect=${encodeURIComponent(`${APP}/x`)}&login_hint=kim`));
+      const fromProvider = await browser.get(begin.headers.get('location')!);
+      const callbackOnOther = new URL(fromProvider.headers.get('location')!);
+      callbackOnOther.host = new URL(other.baseUrl!).host;
+      const done = await browser.get(callbackOnOther.href);
+      expect(done.status).toBe(302);
+      const code = new URL(done.headers.get('location')!).searchParams.get('code');
+      const traded = await call('POST', '/auth/token', undefined, { code, redirect: `${APP}/x` });
+      expect(traded.status).toBe(200);
+      expect(await json(await call('GET', '/api/v1/me', (await json(traded)).token))).toMatchObject({ name: 'kim' });
+    } finally {
+      await other.stop();
+    }
   });
 
   it('popup: posts the token to exactly the registered origin, never *', async () => {
