@@ -26,6 +26,11 @@ function echoController(replica: string) {
       throw new TesseraError('conflict', 'name taken', [{ field: 'name' }]);
     }
 
+    @MessagePattern('test.null-error')
+    nullError() {
+      return { status: 'done', error: null };
+    }
+
     @MessagePattern('test.crash')
     crash(): never {
       throw new Error('secret internals');
@@ -85,6 +90,10 @@ describe('NatsJsonServer (plain JSON over NATS)', () => {
 
   it('rethrows a remote error as the same TesseraError through requestJson', async () => {
     await expect(requestJson(client, 'test.fail', {})).rejects.toMatchObject({ code: 'conflict', status: 409, message: 'name taken' });
+  });
+
+  it('reads a reply whose error field is null as an answer, not an error', async () => {
+    await expect(requestJson(client, 'test.null-error', {})).resolves.toEqual({ status: 'done', error: null });
   });
 
   it('bounds every request: no responder or no answer is 503 unavailable', async () => {

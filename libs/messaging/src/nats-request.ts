@@ -27,8 +27,9 @@ export async function requestJson<T>(nats: NatsConnection, subject: string, body
   } catch (error) {
     throw new TesseraError('unavailable', `${subject} did not answer: ${(error as Error).message}`, undefined, undefined, 1);
   }
-  if (reply && typeof reply === 'object' && 'error' in reply && typeof (reply as { error: unknown }).error === 'object') {
-    throw TesseraError.fromWire((reply as { error: WireError }).error);
+  const error = reply && typeof reply === 'object' ? (reply as { error?: unknown }).error : undefined;
+  if (error && typeof error === 'object') {
+    throw TesseraError.fromWire(error as WireError);
   }
   return reply as T;
 }
