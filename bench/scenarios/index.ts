@@ -9,4 +9,13 @@ import { revocationPropagation } from './revocation-propagation';
 import { tokenColdStart } from './token-cold-start';
 
 /** Every benchmark of `npm run bench`, in the order they run. */
-export const SCENARIOS: Scenario[] = [eventAppend, policyCheckNats, policyColdStart, tokenColdStart, gatewayAuthHttp, policyCheckHttp, revocationPropagation, auditAsOf];
+export const SCENARIOS: Scenario[] = [
+  eventAppend,
+  policyCheckNats,
+  policyColdStart,
+  tokenColdStart,
+  gatewayAuthHttp,
+  policyCheckHttp,
+  revocationPropagation,
+  auditAsOf,
+];
