@@ -13,7 +13,7 @@ import { UserTokenRevocationController } from './user-revocation/user-token-revo
 const SNAPSHOTS = { everyMs: 60_000, minEvents: 10_000 };
 
 @Module({
-  imports: [TokenIndexModule.forRoot({ snapshots: SNAPSHOTS, reportRevision: true })],
+  imports: [TokenIndexModule.forRoot({ snapshots: SNAPSHOTS, reportRevision: true, resolveCallers: true })],
   controllers: [
     AdminTokensController,
     PersonalTokensController,

@@ -1,13 +1,24 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  type DynamicModule,
+  type Provider,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Pool } from 'pg';
 import { TesseraConfig } from '@tessera/config';
 import { NATS_CONNECTION, PG_POOL, Readiness } from '@tessera/platform';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ResolvedCallerInterceptor } from './resolved-caller.interceptor';
 import { TokenIndexReplica } from './token-index.replica';
 
 export interface TokenIndexModuleOptions {
   snapshots?: { everyMs: number; minEvents: number };
   reportRevision?: boolean;
+  /** Resolve the `principal` of every NATS request from its bearer token (apps that serve the gateway). */
+  resolveCallers?: boolean;
 }
 
 /** Starts the replica in the background once the app is up; /readyz says not ready until it caught up. */
@@ -44,6 +55,7 @@ export class TokenIndexModule {
             }),
         },
         TokenIndexLifecycle,
+        ...(options.resolveCallers ? [{ provide: APP_INTERCEPTOR, useClass: ResolvedCallerInterceptor } satisfies Provider] : []),
       ],
       exports: [TokenIndexReplica],
     };

@@ -2,10 +2,14 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Principal } from '@tessera/contracts';
 import type { AuthenticatedRequest } from './bearer-auth.guard';
 
-/** The caller the BearerAuthGuard resolved. */
-export const CurrentPrincipal = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<AuthenticatedRequest>().principal,
-);
+/**
+ * The caller the BearerAuthGuard resolved, with its bearer token: the apps behind NATS believe only
+ * that token (ResolvedCallerInterceptor), never the rest of a forwarded principal.
+ */
+export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal & { bearer: string } => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  return { ...request.principal, bearer: request.bearerToken };
+});
 
 /** The revision the caller asked reads to reflect (header or `?minRevision=`), to forward to the owning app. */
 export const MinRevision = createParamDecorator(
