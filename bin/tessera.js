@@ -11,7 +11,7 @@ const USAGE = `usage: tessera <command> [options]
   audit access --dataset <id or name> --at <ISO time> [--json]
   audit access --user <id> --at <ISO time> [--json]
   audit export [--from ISO] [--to ISO] [--after POS] [--out FILE]   NDJSON, one event a line
-  replay <projection>                                      rebuild a projection, e.g. audit-access
+  replay <projection>                                      rebuild audit-access, token-index or decision-index
 
 environment: TESSERA_URL (default http://127.0.0.1:3000), TESSERA_TOKEN (a super-admin token)`;
 
@@ -185,7 +185,7 @@ async function auditExport(api, options, io) {
 }
 
 async function replay(api, projection, io) {
-  if (!projection) throw new CliError('replay needs a projection name, e.g. audit-access', 64);
+  if (!projection) throw new CliError('replay needs a projection: audit-access, token-index or decision-index', 64);
   const { jobId } = await api.json('POST', '/api/v1/audit/replay', { projection });
   io.stderr.write(`replay ${projection}: job ${jobId}\n`);
   const bar = progressBar(io.stderr, 'replay');

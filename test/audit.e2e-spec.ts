@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUDIT_SUBJECTS, REMOTE_REPLAY_SUBJECTS } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
+import { AUDIT_SUBJECTS } from '@tessera/contracts';
 import { json, ROOT, startTessera, type TesseraUnderTest } from '@tessera/testing';
 import { randomUUID } from 'node:crypto';
 import { d, HISTORY, ids, seedAdminUser, seedToken, writeHistory } from './audit-history';
@@ -241,37 +240,36 @@ describe('audit (CONTRACT section 7)', () => {
       }
     });
 
-    it("hands a replay of another app's in-memory projection to that app and records the progress it reports", async () => {
-      // Stands in for the policy app's replay subject (REMOTE_REPLAY_SUBJECTS).
-      const asked: string[] = [];
-      const responder = tessera.nats.subscribe(REMOTE_REPLAY_SUBJECTS['decision-index'], {
-        callback: (_error, message) => {
-          asked.push((message.json() as { jobId: string }).jobId);
-          message.respond(JSON.stringify({ accepted: true }));
-        },
+    it("hands a replay of another app's in-memory projection to that app, which reports as it goes", async () => {
+      const reports: Record<string, unknown>[] = [];
+      const watcher = tessera.nats.subscribe(AUDIT_SUBJECTS.replayProgress, {
+        callback: (_error, message) => reports.push(message.json()),
       });
       try {
-        const started = await fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ projection: 'decision-index' }),
-        });
+        const started = await startReplay(adminToken, 'decision-index');
         expect(started.status).toBe(202);
         const { jobId } = await json(started);
-        expect(asked).toEqual([jobId]);
-        const report = (progress: Record<string, unknown>) =>
-          requestJson(tessera.nats, AUDIT_SUBJECTS.replayProgress, { jobId, ...progress });
-        await report({ status: 'running', position: '10', target: '40' });
-        expect(await json(await get(`/api/v1/audit/replay/${jobId}`))).toMatchObject({
-          status: 'running',
-          progress: 0.25,
-          projection: 'decision-index',
-        });
-        await report({ status: 'swapped', position: '40', target: '40', matchesLive: true });
-        expect(await json(await get(`/api/v1/audit/replay/${jobId}`))).toMatchObject({ status: 'swapped', progress: 1, matchesLive: true });
-        expect(await report({ status: 'failed', failure: 'late' })).toEqual({ recorded: false });
+        let job;
+        for (let attempt = 0; attempt < 100; attempt += 1) {
+          job = await json(await get(`/api/v1/audit/replay/${jobId}`));
+          if (job.status !== 'running') break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(job).toMatchObject({ projection: 'decision-index', status: 'swapped', progress: 1, matchesLive: true, failure: null });
+        expect(Number(job.position)).toBeGreaterThanOrEqual(head);
+        expect(job.replicas).toEqual([
+          {
+            replica: expect.any(String),
+            status: 'swapped',
+            position: job.position,
+            target: job.position,
+            matchesLive: true,
+            failure: null,
+          },
+        ]);
+        expect(reports.at(-1)).toMatchObject({ jobId, replica: job.replicas[0].replica, status: 'swapped', matchesLive: true });
       } finally {
-        responder.unsubscribe();
+        watcher.unsubscribe();
       }
     });
 
@@ -334,11 +332,11 @@ describe('audit (CONTRACT section 7)', () => {
     });
   });
 
-  function startReplay(token: string): Promise<Response> {
+  function startReplay(token: string, projection = 'audit-access'): Promise<Response> {
     return fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ projection: 'audit-access' }),
+      body: JSON.stringify({ projection }),
     });
   }
 

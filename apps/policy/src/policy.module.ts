@@ -5,6 +5,7 @@ import { PolicyWriter } from './callers/policy-writer';
 import { DatasetsController } from './datasets/datasets.controller';
 import { CheckResponder } from './decisions/check-responder';
 import { Decider } from './decisions/decider';
+import { DecisionIndexReplay } from './decisions/decision-index.replay';
 import { DecisionIndexProjection } from './decisions/decision-index.projection';
 import { DecisionsController } from './decisions/decisions.controller';
 import { GrantsController } from './grants/grants.controller';
@@ -24,6 +25,6 @@ import { TosController } from './tos/tos.controller';
     TosController,
     AffiliationsController,
   ],
-  providers: [DecisionIndexProjection, PolicyWriter, DecisionCallers, Decider, CheckResponder],
+  providers: [DecisionIndexProjection, DecisionIndexReplay, PolicyWriter, DecisionCallers, Decider, CheckResponder],
 })
 export class PolicyModule {}

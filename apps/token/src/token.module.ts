@@ -7,6 +7,7 @@ import { TokenMinting } from './minting/token-minting.service';
 import { TokenRules } from './minting/token-rules';
 import { PersonalTokensController } from './personal-tokens/personal-tokens.controller';
 import { SessionTokensController } from './sessions/session-tokens.controller';
+import { TokenIndexReplay } from './replay/token-index.replay';
 import { UserTokenRevocationController } from './user-revocation/user-token-revocation.controller';
 
 /** How often the token app snapshots its index, when at least this many events came since the last one. */
@@ -22,6 +23,6 @@ const SNAPSHOTS = { everyMs: 60_000, minEvents: 10_000 };
     LastUsedController,
     UserTokenRevocationController,
   ],
-  providers: [TokenMinting, TokenRules],
+  providers: [TokenMinting, TokenRules, TokenIndexReplay],
 })
 export class TokenModule {}

@@ -14,9 +14,11 @@ export const AUDIT_SUBJECTS = {
 
 /**
  * In-memory projections of other apps, and the subject each app answers to rebuild one: the audit
- * app sends `{"jobId"}`, the owning app answers `{"accepted":true}` at once, rebuilds a fresh copy
- * from the log beside the live one, and requests `AUDIT_SUBJECTS.replayProgress` with a
- * ReplayProgress as it goes (the last one with status `swapped` or `failed`, retried until answered).
+ * app publishes `{"jobId"}` and gathers the answers; every replica of the owning app answers
+ * `{"accepted":true,"replica"}` at once (ReplayAccepted), rebuilds a fresh copy from the log beside
+ * its live one, and requests `AUDIT_SUBJECTS.replayProgress` with a ReplayProgress as it goes (the
+ * last one with status `swapped` or `failed`, retried until answered). The job ends when every
+ * replica that accepted it has ended.
  */
 export const REMOTE_REPLAY_SUBJECTS = {
   'token-index': 'tessera.v1.token.replay',
@@ -24,8 +26,16 @@ export const REMOTE_REPLAY_SUBJECTS = {
 } as const;
 export type RemoteProjection = keyof typeof REMOTE_REPLAY_SUBJECTS;
 
+export interface ReplayAccepted {
+  accepted: boolean;
+  /** The answering replica's id (a fresh one per process), named again in its progress reports. */
+  replica: string;
+  reason?: string;
+}
+
 export interface ReplayProgress {
   jobId: string;
+  replica: string;
   status: ReplayJobStatus;
   position: string;
   target: string;
@@ -111,5 +121,16 @@ export interface ReplayJob {
   /** Set when the copy caught up: whether it held exactly the live copy's rows before the swap. */
   matchesLive: boolean | null;
   /** Why a failed job failed (not `error`: a reply with an `error` field is a NATS error reply). */
+  failure: string | null;
+  /** For another app's in-memory projection: each replica's own rebuild (empty for the audit's own). */
+  replicas: ReplayReplicaProgress[];
+}
+
+export interface ReplayReplicaProgress {
+  replica: string;
+  status: ReplayJobStatus;
+  position: string;
+  target: string;
+  matchesLive: boolean | null;
   failure: string | null;
 }

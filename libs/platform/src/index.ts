@@ -4,3 +4,4 @@ export * from './platform.module';
 export * from './readiness';
 export * from './tokens';
 export * from './schema-migration';
+export * from './projection-replay';

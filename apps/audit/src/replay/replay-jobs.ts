@@ -9,16 +9,22 @@ import {
   type RemoteProjection,
   type ReplayJob,
   type ReplayJobStatus,
+  type ReplayAccepted,
   type ReplayProgress,
+  type ReplayReplicaProgress,
 } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
 import { readAll, readHeadPosition } from '@tessera/event-store';
 import { NATS_CONNECTION, PG_POOL } from '@tessera/platform';
 import { AccessProjector } from '../access/access-projector';
 import { ACCESS_PROJECTION, createAccessTables, dropAccessTables, sameAccessRows } from '../access/access-tables';
 import { lockState } from '../access/access.projection';
+import { jobOutcome } from './replica-progress';
 
 const BATCH = 5_000;
+/** Replicas answer a replay request at once: gathering ends this long after the last answer. */
+const ACCEPT_STALL_MS = 300;
+const ACCEPT_MAX_WAIT_MS = 2_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Held by the session of the running replay (one at a time across every audit replica). */
 const REPLAY_LOCK_KEY = 7_362_602;
 
@@ -32,6 +38,7 @@ interface JobRow {
   finished_at: Date | null;
   matches_live: boolean | null;
   error: string | null;
+  replicas: Record<string, ReplayReplicaProgress>;
 }
 
 /**
@@ -102,8 +109,8 @@ export class ReplayJobs {
   }
 
   /**
-   * A projection another app holds in memory: the job is a row here, the work is the owning app's,
-   * which reports progress on AUDIT_SUBJECTS.replayProgress.
+   * A projection another app holds in memory: the job is a row here, the work is done by every
+   * replica of the owning app that accepts it, each reporting on AUDIT_SUBJECTS.replayProgress.
    */
   private async startRemote(projection: RemoteProjection): Promise<{ jobId: string }> {
     const running = await this.pool.query("SELECT id FROM audit.replay_jobs WHERE projection = $1 AND status = 'running'", [projection]);
@@ -115,44 +122,116 @@ export class ReplayJobs {
       projection,
       target,
     ]);
-    try {
-      await requestJson(this.nats, REMOTE_REPLAY_SUBJECTS[projection], { jobId }, { timeoutMs: 2_000 });
-    } catch (error) {
+    const subject = REMOTE_REPLAY_SUBJECTS[projection];
+    const accepted = await this.gatherAccepts(subject, jobId);
+    if (accepted.length === 0) {
       await this.pool.query('DELETE FROM audit.replay_jobs WHERE id = $1', [jobId]);
-      if (error instanceof TesseraError && error.code !== 'unavailable') throw error;
-      throw new TesseraError('bad_request', `${projection} cannot be replayed yet: nothing answers ${REMOTE_REPLAY_SUBJECTS[projection]}`, [
-        { field: 'projection', problems: [`${REMOTE_REPLAY_SUBJECTS[projection]} does not answer`] },
-      ]);
+      throw new TesseraError(
+        'unavailable',
+        `no replica of the app holding ${projection} accepted the replay (${subject})`,
+        undefined,
+        undefined,
+        1,
+      );
     }
+    // Reports may already have come in (a short log replays in milliseconds): they are kept.
+    await this.updateReplicas(jobId, (replicas) => {
+      for (const replica of accepted) {
+        replicas[replica] ??= { replica, status: 'running', position: '0', target: String(target), matchesLive: null, failure: null };
+      }
+      return accepted.length;
+    });
     return { jobId };
   }
 
-  /** Progress reported by the app rebuilding one of its projections; a finished job stays finished. */
+  /** Every replica of the owning app answers (they listen outside their queue group). */
+  private async gatherAccepts(subject: string, jobId: string): Promise<string[]> {
+    const accepted: string[] = [];
+    try {
+      const replies = await this.nats.requestMany(subject, JSON.stringify({ jobId }), {
+        strategy: 'stall',
+        stall: ACCEPT_STALL_MS,
+        maxWait: ACCEPT_MAX_WAIT_MS,
+      });
+      for await (const reply of replies) {
+        const answer = parseAccepted(reply.data);
+        if (answer?.accepted === true) accepted.push(answer.replica);
+        else if (answer) this.log.warn(`replica ${answer.replica} declined replay ${jobId}: ${answer.reason ?? 'no reason given'}`);
+      }
+    } catch (error) {
+      this.log.warn(`${subject}: ${(error as Error).message}`);
+    }
+    return accepted;
+  }
+
+  /** Progress reported by a replica rebuilding its copy; a finished job stays finished. */
   async recordProgress(progress: Partial<ReplayProgress>): Promise<{ recorded: boolean }> {
     const statuses: ReplayJobStatus[] = ['running', 'swapped', 'failed'];
-    if (typeof progress?.jobId !== 'string' || !statuses.includes(progress.status as ReplayJobStatus)) {
-      throw new TesseraError('bad_request', 'progress needs jobId and status (running, swapped or failed)');
+    if (
+      typeof progress?.jobId !== 'string' ||
+      typeof progress.replica !== 'string' ||
+      !statuses.includes(progress.status as ReplayJobStatus)
+    ) {
+      throw new TesseraError('bad_request', 'progress needs jobId, replica and status (running, swapped or failed)');
     }
-    const result = await this.pool.query(
-      `UPDATE audit.replay_jobs
-          SET status = $2::text, position = $3::bigint, target = greatest($4::bigint, $3::bigint), matches_live = $5::boolean,
-              error = $6::text, finished_at = CASE WHEN $2::text = 'running' THEN NULL ELSE now() END
-        WHERE id = $1::uuid AND status = 'running' AND projection <> $7::text`,
-      [
-        progress.jobId,
-        progress.status,
-        Number(progress.position ?? 0) || 0,
-        Number(progress.target ?? 0) || 0,
-        progress.matchesLive ?? null,
-        progress.failure ?? null,
-        ACCESS_PROJECTION,
-      ],
-    );
-    return { recorded: (result.rowCount ?? 0) > 0 };
+    const replica = progress.replica;
+    const recorded = await this.updateReplicas(progress.jobId, (replicas) => {
+      if (replicas[replica] && replicas[replica].status !== 'running') return undefined;
+      replicas[replica] = {
+        replica,
+        status: progress.status as ReplayJobStatus,
+        position: String(Number(progress.position ?? 0) || 0),
+        target: String(Number(progress.target ?? 0) || 0),
+        matchesLive: progress.matchesLive ?? null,
+        failure: progress.failure ?? null,
+      };
+      return undefined;
+    });
+    return { recorded };
+  }
+
+  /**
+   * Changes a running remote job's replicas under its row lock and settles the job from them;
+   * `change` may return how many replicas accepted it. False when there is no such running job.
+   */
+  private async updateReplicas(
+    jobId: string,
+    change: (replicas: Record<string, ReplayReplicaProgress>) => number | undefined,
+  ): Promise<boolean> {
+    if (!UUID.test(jobId)) return false;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await client.query<{ replicas: Record<string, ReplayReplicaProgress>; accepted_by: number | null }>(
+        `SELECT replicas, accepted_by FROM audit.replay_jobs WHERE id = $1 AND status = 'running' AND projection <> $2 FOR UPDATE`,
+        [jobId, ACCESS_PROJECTION],
+      );
+      const row = result.rows[0];
+      if (!row) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      const acceptedBy = change(row.replicas) ?? row.accepted_by;
+      const outcome = jobOutcome(Object.values(row.replicas), acceptedBy);
+      await client.query(
+        `UPDATE audit.replay_jobs
+            SET replicas = $2, accepted_by = $3, status = $4, position = $5, target = greatest(target, $6), matches_live = $7, error = $8,
+                finished_at = CASE WHEN $4 = 'running' THEN NULL ELSE now() END
+          WHERE id = $1`,
+        [jobId, row.replicas, acceptedBy, outcome.status, outcome.position, outcome.target, outcome.matchesLive, outcome.failure],
+      );
+      await client.query('COMMIT');
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async status(jobId: unknown): Promise<ReplayJob> {
-    if (typeof jobId !== 'string' || !/^[0-9a-f-]{36}$/i.test(jobId)) throw new TesseraError('not_found', 'no such replay job');
+    if (typeof jobId !== 'string' || !UUID.test(jobId)) throw new TesseraError('not_found', 'no such replay job');
     const result = await this.pool.query<JobRow>('SELECT * FROM audit.replay_jobs WHERE id = $1', [jobId]);
     const row = result.rows[0];
     if (!row) throw new TesseraError('not_found', 'no such replay job');
@@ -169,6 +248,7 @@ export class ReplayJobs {
       finishedAt: row.finished_at?.toISOString() ?? null,
       matchesLive: row.matches_live,
       failure: row.error,
+      replicas: Object.values(row.replicas),
     };
   }
 
@@ -226,6 +306,15 @@ export class ReplayJobs {
     } finally {
       client.release();
     }
+  }
+}
+
+function parseAccepted(data: Uint8Array): ReplayAccepted | undefined {
+  try {
+    const answer = JSON.parse(Buffer.from(data).toString('utf8')) as ReplayAccepted | null;
+    return answer && typeof answer.replica === 'string' ? answer : undefined;
+  } catch {
+    return undefined;
   }
 }
 

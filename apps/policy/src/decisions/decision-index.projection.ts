@@ -30,6 +30,9 @@ export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplic
   private snapshotTimer: NodeJS.Timeout | undefined;
   /** False until the replay reached the head of the log: decisions wait for it. */
   caughtUp = false;
+  private markCaughtUp!: () => void;
+  /** Resolves once `caughtUp` is true. */
+  readonly whenCaughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
   private readonly log = new Logger('DecisionIndex');
 
   constructor(
@@ -77,6 +80,7 @@ export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplic
       async () => {
         await this.subscription.waitFor(await readHeadPosition(this.pool), 60_000);
         this.caughtUp = true;
+        this.markCaughtUp();
         this.readiness.ready('decision-index');
         this.log.log(`caught up at ${this.index.position} in ${Date.now() - started} ms`);
         // Snapshots only after the replay, so a long replay is not paused by serialising.
@@ -124,10 +128,16 @@ export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplic
   }
 
   private maybeSnapshot(): void {
-    if (this.snapshotting || this.index.position - this.snapshotPosition < SNAPSHOT_AFTER_EVENTS) return;
+    if (this.index.position - this.snapshotPosition < SNAPSHOT_AFTER_EVENTS) return;
+    void this.snapshot();
+  }
+
+  /** Saves a snapshot of both indexes now (unless one is being saved). */
+  async snapshot(): Promise<void> {
+    if (this.snapshotting) return;
     this.snapshotting = true;
     const position = this.index.position;
-    saveSnapshot(this.pool, SNAPSHOT_NAME, position, joinSnapshot(this.index.toSnapshot(), this.tokens.serialize()))
+    await saveSnapshot(this.pool, SNAPSHOT_NAME, position, joinSnapshot(this.index.toSnapshot(), this.tokens.serialize()))
       .then(() => (this.snapshotPosition = position))
       .catch((error) => this.log.warn(`snapshot failed: ${(error as Error).message}`))
       .finally(() => (this.snapshotting = false));
