@@ -243,7 +243,9 @@ describe('audit (CONTRACT section 7)', () => {
     it("hands a replay of another app's in-memory projection to that app, which reports as it goes", async () => {
       const reports: Record<string, unknown>[] = [];
       const watcher = tessera.nats.subscribe(AUDIT_SUBJECTS.replayProgress, {
-        callback: (_error, message) => reports.push(message.json()),
+        callback: (_error, message) => {
+          reports.push(message.json());
+        },
       });
       try {
         const started = await startReplay(adminToken, 'decision-index');

@@ -3,7 +3,7 @@ import { requestJson } from '@tessera/messaging';
 import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 import { PolicyFixtures, type TestUser } from './policy-fixtures';
 
-describe('replay of the in-memory indexes, on every replica (two token apps, two policy apps)', () => {
+describe("replay of the other apps' projections (two token apps and two policy apps)", () => {
   let tessera: TesseraUnderTest;
   let admin: TestUser;
   let alice: TestUser;
@@ -98,6 +98,30 @@ describe('replay of the in-memory indexes, on every replica (two token apps, two
       minRevision: revision,
     });
     expect(edit.allowed).toBe(true);
+  });
+
+  it('rebuilds the identity read models on one identity replica, repairing users the table had missed', async () => {
+    // The fixtures wrote these users straight into the log, past the identity app's inline projection.
+    const names = async () => (await json(await api(admin.token, 'GET', '/api/v1/users?limit=100'))).items.map((user: Json) => user.name);
+    expect(await names()).not.toContain('Alice');
+    const repaired = await replay('identity-read-models');
+    expect(repaired).toMatchObject({ projection: 'identity-read-models', status: 'swapped', matchesLive: false, failure: null });
+    expect(repaired.replicas).toHaveLength(1);
+    expect((await names()).sort()).toEqual(['Ada Admin', 'Alice', 'Bob']);
+    expect(await json(await api(admin.token, 'GET', `/api/v1/users/${alice.id}`))).toMatchObject({ name: 'Alice', active: true });
+    expect(await replay('identity-read-models')).toMatchObject({ status: 'swapped', matchesLive: true });
+  });
+
+  it('rebuilds the policy read models: a lost name row comes back, and guards the name again', async () => {
+    await tessera.db.pool.query('DELETE FROM policy.group_names WHERE group_id = $1', [lab]);
+    const repaired = await replay('policy-read-models');
+    expect(repaired).toMatchObject({ projection: 'policy-read-models', status: 'swapped', matchesLive: false, failure: null });
+    expect(repaired.replicas).toHaveLength(1);
+    const names = await tessera.db.pool.query('SELECT name FROM policy.group_names WHERE group_id = $1', [lab]);
+    expect(names.rows).toEqual([{ name: 'lab' }]);
+    const duplicate = await api(admin.token, 'POST', '/api/v1/groups', { name: 'lab' });
+    expect(duplicate.status).toBe(409);
+    expect(await replay('policy-read-models')).toMatchObject({ status: 'swapped', matchesLive: true });
   });
 
   it('keeps a finished job finished, and refuses a report that names no replica', async () => {

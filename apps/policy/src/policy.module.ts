@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { tablesReplay } from '@tessera/platform';
 import { AffiliationsController } from './affiliations/affiliations.controller';
 import { DecisionCallers } from './callers/decision-callers';
 import { PolicyWriter } from './callers/policy-writer';
@@ -11,6 +12,7 @@ import { DecisionsController } from './decisions/decisions.controller';
 import { GrantsController } from './grants/grants.controller';
 import { GroupsController } from './groups/groups.controller';
 import { PermissionsController } from './permissions/permissions.controller';
+import { POLICY_READ_MODELS } from './read-models/policy-names.projection';
 import { ServiceTablesController } from './servicetables/servicetables.controller';
 import { TosController } from './tos/tos.controller';
 
@@ -25,6 +27,14 @@ import { TosController } from './tos/tos.controller';
     TosController,
     AffiliationsController,
   ],
-  providers: [DecisionIndexProjection, DecisionIndexReplay, PolicyWriter, DecisionCallers, Decider, CheckResponder],
+  providers: [
+    DecisionIndexProjection,
+    DecisionIndexReplay,
+    tablesReplay('policy-read-models', 'policy', POLICY_READ_MODELS),
+    PolicyWriter,
+    DecisionCallers,
+    Decider,
+    CheckResponder,
+  ],
 })
 export class PolicyModule {}

@@ -23,6 +23,8 @@ export const AUDIT_SUBJECTS = {
 export const REMOTE_REPLAY_SUBJECTS = {
   'token-index': 'tessera.v1.token.replay',
   'decision-index': 'tessera.v1.policy.replay',
+  'identity-read-models': 'tessera.v1.identity.replay',
+  'policy-read-models': 'tessera.v1.policy.replay-read-models',
 } as const;
 export type RemoteProjection = keyof typeof REMOTE_REPLAY_SUBJECTS;
 
@@ -101,9 +103,11 @@ export interface AuditUserAccess {
   datasets: ({ id: string; name: string } & AuditHolding)[];
 }
 
+/** The audit app's own projection; the others are rebuilt by the apps holding them (REMOTE_REPLAY_SUBJECTS). */
+export const AUDIT_ACCESS_PROJECTION = 'audit-access';
+
 /** Projections `POST /api/v1/audit/replay` can rebuild from the log. */
-export const REPLAYABLE_PROJECTIONS = ['audit-access'] as const;
-export type ReplayableProjection = (typeof REPLAYABLE_PROJECTIONS)[number];
+export const REPLAYABLE_PROJECTIONS = [AUDIT_ACCESS_PROJECTION, ...(Object.keys(REMOTE_REPLAY_SUBJECTS) as RemoteProjection[])];
 
 export type ReplayJobStatus = 'running' | 'swapped' | 'failed';
 

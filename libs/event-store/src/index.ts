@@ -8,3 +8,4 @@ export * from './schema';
 export * from './snapshots';
 export * from './subscribe';
 export * from './upcasters';
+export * from './rebuild-tables';

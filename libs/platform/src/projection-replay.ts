@@ -1,18 +1,30 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { AUDIT_SUBJECTS, type ReplayAccepted, type ReplayProgress } from '@tessera/contracts';
-import { readAll, readHeadPosition, type RecordedEvent } from '@tessera/event-store';
+import {
+  AUDIT_SUBJECTS,
+  queueGroup,
+  REMOTE_REPLAY_SUBJECTS,
+  type NatsAppName,
+  type RemoteProjection,
+  type ReplayAccepted,
+  type ReplayProgress,
+} from '@tessera/contracts';
+import { readAll, readHeadPosition, rebuildTables, type RecordedEvent, type TableProjection } from '@tessera/event-store';
 import { requestJson } from '@tessera/messaging';
+import { NATS_CONNECTION, PG_POOL } from './tokens';
 
 const BATCH = 5_000;
 const PROGRESS_EVERY_MS = 250;
 const FINAL_REPORT_TRIES = 20;
 const FINAL_REPORT_RETRY_MS = 500;
 
+/** Rebuilds one projection from the log and makes the copy live; reports positions as it goes. */
+export type Rebuild = (onProgress: (position: number) => void) => Promise<{ position: number; matchesLive: boolean }>;
+
 /** An in-memory projection that can be rebuilt from the log into a fresh copy beside the live one. */
-export interface ReplayableProjection<T> {
+export interface InMemoryProjection<T> {
   /** Resolves once the live copy has caught up (a replay starts only then). */
   whenLive(): Promise<void>;
   empty(): T;
@@ -28,11 +40,44 @@ export interface ReplayableProjection<T> {
 }
 
 /**
- * Answers an app's replay subject (REMOTE_REPLAY_SUBJECTS). Every replica subscribes outside the
- * queue group, so each rebuilds its own copy and reports on AUDIT_SUBJECTS.replayProgress under its
- * own replica id: a replay repairs every replica, not one picked at random.
+ * Reads the log into a fresh copy up to the live copy's position, never past it; once both are at
+ * the same position (checked in the same tick as the comparison and the swap, so no live batch
+ * lands in between), compares them and swaps the copy in. The live copy answers throughout.
  */
-export class ProjectionReplayResponder<T> {
+export function rebuildInMemory<T>(pool: Pool, projection: InMemoryProjection<T>, log: Logger): Rebuild {
+  return async (onProgress) => {
+    await projection.whenLive();
+    const copy = projection.empty();
+    let position = 0;
+    for (;;) {
+      const live = projection.livePosition();
+      if (position === live) break;
+      const events = await readAll(pool, { after: position, to: live, limit: BATCH });
+      if (events.length === 0) throw new Error(`the log holds nothing after ${position} up to the live position ${live}`);
+      projection.apply(copy, events);
+      position = events[events.length - 1].position;
+      onProgress(position);
+    }
+    const matchesLive = projection.matchesLive(copy);
+    projection.swapIn(copy);
+    await projection.afterSwap?.().catch((error: Error) => log.warn(`after the swap: ${error.message}`));
+    return { position, matchesLive };
+  };
+}
+
+export interface ReplayResponderOptions {
+  /**
+   * Omitted for in-memory projections: every replica holds its own copy, so every replica answers
+   * and rebuilds. Set to the app's queue group for tables in PostgreSQL, which one replica rebuilds.
+   */
+  queue?: string;
+}
+
+/**
+ * Answers an app's replay subject (REMOTE_REPLAY_SUBJECTS): accepts at once with this process's
+ * replica id, rebuilds, and reports on AUDIT_SUBJECTS.replayProgress under that id.
+ */
+export class ProjectionReplayResponder {
   readonly replica = randomUUID();
   private subscription: Subscription | undefined;
   private runningJob: string | undefined;
@@ -42,13 +87,15 @@ export class ProjectionReplayResponder<T> {
     private readonly pool: Pool,
     private readonly nats: NatsConnection,
     private readonly subject: string,
-    private readonly projection: ReplayableProjection<T>,
+    private readonly rebuild: Rebuild,
+    private readonly options: ReplayResponderOptions = {},
   ) {
     this.log = new Logger(`Replay ${subject}`);
   }
 
   listen(): void {
     this.subscription = this.nats.subscribe(this.subject, {
+      queue: this.options.queue,
       callback: (error, message) => {
         if (!error) this.answer(message);
       },
@@ -67,49 +114,29 @@ export class ProjectionReplayResponder<T> {
     message.respond(JSON.stringify(reply));
     if (!accepted) return;
     this.runningJob = jobId;
-    void this.rebuild(jobId)
-      .catch(async (error: Error) => {
-        this.log.error(`replay ${jobId} failed: ${error.stack}`);
-        await this.reportFinal({ jobId, replica: this.replica, status: 'failed', position: '0', target: '0', failure: error.message });
-      })
-      .finally(() => (this.runningJob = undefined));
+    void this.run(jobId).finally(() => (this.runningJob = undefined));
   }
 
-  /**
-   * Reads the log into a fresh copy up to the live copy's position, never past it; once both are
-   * at the same position (checked in the same tick as the comparison and the swap, so no live batch
-   * lands in between), compares them and swaps the copy in. The live copy answers throughout.
-   */
-  private async rebuild(jobId: string): Promise<void> {
-    await this.projection.whenLive();
-    const copy = this.projection.empty();
-    let position = 0;
+  private async run(jobId: string): Promise<void> {
+    const progress = { jobId, replica: this.replica };
     let reportedAt = 0;
-    for (;;) {
-      const live = this.projection.livePosition();
-      if (position === live) break;
-      const events = await readAll(this.pool, { after: position, to: live, limit: BATCH });
-      if (events.length === 0) throw new Error(`the log holds nothing after ${position} up to the live position ${live}`);
-      this.projection.apply(copy, events);
-      position = events[events.length - 1].position;
-      if (Date.now() - reportedAt >= PROGRESS_EVERY_MS) {
-        reportedAt = Date.now();
-        const target = String(Math.max(position, await readHeadPosition(this.pool)));
-        void this.report({ jobId, replica: this.replica, status: 'running', position: String(position), target }).catch(() => undefined);
-      }
+    const onProgress = (position: number): void => {
+      if (Date.now() - reportedAt < PROGRESS_EVERY_MS) return;
+      reportedAt = Date.now();
+      void readHeadPosition(this.pool)
+        .then((head) =>
+          this.report({ ...progress, status: 'running', position: String(position), target: String(Math.max(position, head)) }),
+        )
+        .catch(() => undefined);
+    };
+    try {
+      const { position, matchesLive } = await this.rebuild(onProgress);
+      this.log.log(`replay ${jobId}: the rebuilt copy is live at ${position} (it matched the old one: ${matchesLive})`);
+      await this.reportFinal({ ...progress, status: 'swapped', position: String(position), target: String(position), matchesLive });
+    } catch (error) {
+      this.log.error(`replay ${jobId} failed: ${(error as Error).stack}`);
+      await this.reportFinal({ ...progress, status: 'failed', position: '0', target: '0', failure: (error as Error).message });
     }
-    const matchesLive = this.projection.matchesLive(copy);
-    this.projection.swapIn(copy);
-    this.log.log(`replay ${jobId}: fresh copy live at ${position} (matches the old one: ${matchesLive})`);
-    await this.projection.afterSwap?.().catch((error: Error) => this.log.warn(`after the swap: ${error.message}`));
-    await this.reportFinal({
-      jobId,
-      replica: this.replica,
-      status: 'swapped',
-      position: String(position),
-      target: String(position),
-      matchesLive,
-    });
   }
 
   private report(progress: ReplayProgress): Promise<unknown> {
@@ -140,4 +167,34 @@ function jobIdOf(message: Msg): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A provider answering the replay subject of `projection` by rebuilding read-model tables: they live
+ * in PostgreSQL, shared by every replica, so one replica of the app's queue group rebuilds them.
+ */
+export function tablesReplay(projection: RemoteProjection, app: NatsAppName, tables: TableProjection): Type<unknown> {
+  @Injectable()
+  class TablesReplay implements OnApplicationBootstrap, OnApplicationShutdown {
+    private readonly responder: ProjectionReplayResponder;
+
+    constructor(@Inject(PG_POOL) pool: Pool, @Inject(NATS_CONNECTION) nats: NatsConnection) {
+      this.responder = new ProjectionReplayResponder(
+        pool,
+        nats,
+        REMOTE_REPLAY_SUBJECTS[projection],
+        (onProgress) => rebuildTables(pool, tables, onProgress),
+        { queue: queueGroup(app) },
+      );
+    }
+
+    onApplicationBootstrap(): void {
+      this.responder.listen();
+    }
+
+    onApplicationShutdown(): void {
+      this.responder.stop();
+    }
+  }
+  return TablesReplay;
 }

@@ -1,9 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
+import { AUDIT_ACCESS_PROJECTION } from '@tessera/contracts';
 
 type Queryable = Pool | PoolClient;
 
 /** Name of the temporal projection, as replay requests and `audit.projection_state` spell it. */
-export const ACCESS_PROJECTION = 'audit-access';
+export const ACCESS_PROJECTION = AUDIT_ACCESS_PROJECTION;
 
 /** The tables of one generation of the temporal projection; a replay fills the next generation. */
 export const ACCESS_TABLES = ['user_states', 'groups', 'datasets', 'memberships', 'grants', 'tos_versions', 'tos_acceptances'] as const;

@@ -61,7 +61,7 @@ export class ReplayJobs {
       return this.startRemote(projection as RemoteProjection);
     }
     if (projection !== ACCESS_PROJECTION) {
-      const known = [...REPLAYABLE_PROJECTIONS, ...Object.keys(REMOTE_REPLAY_SUBJECTS)].join(', ');
+      const known = REPLAYABLE_PROJECTIONS.join(', ');
       throw new TesseraError('bad_request', `projection must be one of ${known}`, [
         { field: 'projection', problems: [`must be one of ${known}`] },
       ]);

@@ -45,6 +45,6 @@ export class AuditAccessQueryDto extends AuthQuery {
 export class ReplayDto {
   @ApiProperty({ enum: REPLAYABLE_PROJECTIONS, example: 'audit-access' })
   @IsString()
-  @IsIn([...REPLAYABLE_PROJECTIONS, 'token-index', 'decision-index'])
+  @IsIn(REPLAYABLE_PROJECTIONS)
   projection: string;
 }

@@ -9,17 +9,17 @@ export interface TrustedAppRow {
 }
 
 /** Inline projection: the unique URL is enforced in the same transaction as the event. */
-export async function projectTrustedApps(client: PoolClient, events: RecordedEvent[]): Promise<void> {
+export async function projectTrustedApps(client: PoolClient, events: RecordedEvent[], schema = 'identity'): Promise<void> {
   for (const event of events) {
     if (event.type === TRUSTED_APP_EVENTS.trustedAppRegistered) {
       const data = event.data as unknown as TrustedAppRegistered;
-      await client.query('INSERT INTO identity.trusted_apps (id, url, created_at) VALUES ($1, $2, $3)', [
+      await client.query(`INSERT INTO ${schema}.trusted_apps (id, url, created_at) VALUES ($1, $2, $3)`, [
         data.appId,
         data.url,
         event.recordedAt,
       ]);
     } else if (event.type === TRUSTED_APP_EVENTS.trustedAppRemoved) {
-      await client.query('DELETE FROM identity.trusted_apps WHERE id = $1', [(event.data as unknown as TrustedAppRemoved).appId]);
+      await client.query(`DELETE FROM ${schema}.trusted_apps WHERE id = $1`, [(event.data as unknown as TrustedAppRemoved).appId]);
     }
   }
 }

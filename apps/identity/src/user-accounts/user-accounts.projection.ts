@@ -3,17 +3,17 @@ import { IDENTITY_EVENTS, type UserDeactivated, type UserUpdated } from '@tesser
 import type { RecordedEvent } from '@tessera/event-store';
 
 /** Inline projection of the changes to a user (the users projection covers registration). */
-export async function projectUserChanges(client: PoolClient, events: RecordedEvent[]): Promise<void> {
+export async function projectUserChanges(client: PoolClient, events: RecordedEvent[], schema = 'identity'): Promise<void> {
   for (const event of events) {
     if (event.type === IDENTITY_EVENTS.userUpdated) {
       const data = event.data as unknown as UserUpdated;
       await client.query(
-        `UPDATE identity.users SET name = coalesce($2, name), admin = coalesce($3, admin), read_only = coalesce($4, read_only), pi = coalesce($5, pi)
+        `UPDATE ${schema}.users SET name = coalesce($2, name), admin = coalesce($3, admin), read_only = coalesce($4, read_only), pi = coalesce($5, pi)
          WHERE id = $1`,
         [data.userId, data.name ?? null, data.admin ?? null, data.readOnly ?? null, data.pi ?? null],
       );
     } else if (event.type === IDENTITY_EVENTS.userDeactivated) {
-      await client.query('UPDATE identity.users SET active = false WHERE id = $1', [(event.data as unknown as UserDeactivated).userId]);
+      await client.query(`UPDATE ${schema}.users SET active = false WHERE id = $1`, [(event.data as unknown as UserDeactivated).userId]);
     }
   }
 }

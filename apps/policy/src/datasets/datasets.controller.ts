@@ -14,6 +14,7 @@ import {
 } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
+import { projectPolicyNames } from '../read-models/policy-names.projection';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -62,9 +63,7 @@ export class DatasetsController {
       .write(
         request.principal,
         { streamId: `dataset-${datasetId}`, expectedVersion: 'no_stream', events: [{ type: POLICY_EVENTS.datasetCreated, data }] },
-        async (client) => {
-          await client.query('INSERT INTO policy.dataset_names (name, dataset_id) VALUES ($1, $2)', [request.name, datasetId]);
-        },
+        projectPolicyNames,
       )
       .catch(conflictOnDuplicateName(request.name));
     return { ...this.view(this.existing(datasetId)), ...written };
@@ -102,10 +101,7 @@ export class DatasetsController {
       .write(
         request.principal,
         { streamId: `dataset-${dataset.id}`, events: [{ type: POLICY_EVENTS.datasetUpdated, data }] },
-        async (client) => {
-          if (data.name !== undefined)
-            await client.query('UPDATE policy.dataset_names SET name = $1 WHERE dataset_id = $2', [data.name, dataset.id]);
-        },
+        projectPolicyNames,
       )
       .catch(conflictOnDuplicateName(request.name));
     return { ...this.view(this.existing(dataset.id)), ...written };
@@ -119,9 +115,7 @@ export class DatasetsController {
     return this.writer.write(
       request.principal,
       { streamId: `dataset-${dataset.id}`, events: [{ type: POLICY_EVENTS.datasetDeleted, data: { datasetId: dataset.id } }] },
-      async (client) => {
-        await client.query('DELETE FROM policy.dataset_names WHERE dataset_id = $1', [dataset.id]);
-      },
+      projectPolicyNames,
     );
   }
 

@@ -1,9 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { REMOTE_REPLAY_SUBJECTS } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
-import { NATS_CONNECTION, PG_POOL, ProjectionReplayResponder, type ReplayableProjection } from '@tessera/platform';
+import { NATS_CONNECTION, PG_POOL, ProjectionReplayResponder, rebuildInMemory, type InMemoryProjection } from '@tessera/platform';
 import { TokenIndex } from '@tessera/token-index';
 import { DecisionIndex } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
@@ -16,15 +16,20 @@ interface PolicyIndexes {
 
 /** `POST /api/v1/audit/replay {"projection":"decision-index"}`: this replica's decision index, rebuilt from the log. */
 @Injectable()
-export class DecisionIndexReplay implements ReplayableProjection<PolicyIndexes>, OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly responder: ProjectionReplayResponder<PolicyIndexes>;
+export class DecisionIndexReplay implements InMemoryProjection<PolicyIndexes>, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly responder: ProjectionReplayResponder;
 
   constructor(
     @Inject(PG_POOL) pool: Pool,
     @Inject(NATS_CONNECTION) nats: NatsConnection,
     private readonly live: DecisionIndexProjection,
   ) {
-    this.responder = new ProjectionReplayResponder(pool, nats, REMOTE_REPLAY_SUBJECTS['decision-index'], this);
+    this.responder = new ProjectionReplayResponder(
+      pool,
+      nats,
+      REMOTE_REPLAY_SUBJECTS['decision-index'],
+      rebuildInMemory(pool, this, new Logger('DecisionIndexReplay')),
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -13,6 +13,7 @@ import {
 } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
+import { projectPolicyNames } from '../read-models/policy-names.projection';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -44,9 +45,7 @@ export class GroupsController {
           expectedVersion: 'no_stream',
           events: [{ type: POLICY_EVENTS.groupCreated, data: { groupId, name: request.name } }],
         },
-        async (client) => {
-          await client.query('INSERT INTO policy.group_names (name, group_id) VALUES ($1, $2)', [request.name, groupId]);
-        },
+        projectPolicyNames,
       )
       .catch((error: { code?: string }) => {
         if (error.code === UNIQUE_VIOLATION) throw new TesseraError('conflict', `a group named ${JSON.stringify(request.name)} exists`);
@@ -91,9 +90,7 @@ export class GroupsController {
     return this.writer.write(
       request.principal,
       { streamId: `group-${group.id}`, events: [{ type: POLICY_EVENTS.groupDeleted, data: { groupId: group.id } }] },
-      async (client) => {
-        await client.query('DELETE FROM policy.group_names WHERE group_id = $1', [group.id]);
-      },
+      projectPolicyNames,
     );
   }
 

@@ -1,22 +1,27 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { REMOTE_REPLAY_SUBJECTS } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
-import { NATS_CONNECTION, PG_POOL, ProjectionReplayResponder, type ReplayableProjection } from '@tessera/platform';
+import { NATS_CONNECTION, PG_POOL, ProjectionReplayResponder, rebuildInMemory, type InMemoryProjection } from '@tessera/platform';
 import { TokenIndex, TokenIndexReplica } from '@tessera/token-index';
 
 /** `POST /api/v1/audit/replay {"projection":"token-index"}`: this replica's token index, rebuilt from the log. */
 @Injectable()
-export class TokenIndexReplay implements ReplayableProjection<TokenIndex>, OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly responder: ProjectionReplayResponder<TokenIndex>;
+export class TokenIndexReplay implements InMemoryProjection<TokenIndex>, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly responder: ProjectionReplayResponder;
 
   constructor(
     @Inject(PG_POOL) pool: Pool,
     @Inject(NATS_CONNECTION) nats: NatsConnection,
     private readonly replica: TokenIndexReplica,
   ) {
-    this.responder = new ProjectionReplayResponder(pool, nats, REMOTE_REPLAY_SUBJECTS['token-index'], this);
+    this.responder = new ProjectionReplayResponder(
+      pool,
+      nats,
+      REMOTE_REPLAY_SUBJECTS['token-index'],
+      rebuildInMemory(pool, this, new Logger('TokenIndexReplay')),
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -1,0 +1,22 @@
+import type { PoolClient } from 'pg';
+import type { RecordedEvent, TableProjection } from '@tessera/event-store';
+import { projectTrustedApps } from '../trusted-apps/trusted-apps.projection';
+import { projectUserChanges } from '../user-accounts/user-accounts.projection';
+import { projectUsers } from '../users/users.projection';
+
+/**
+ * The identity app's read models, projections of the log: users and service accounts, trusted apps.
+ * (Login states, one-time codes and upstream credentials are not in the log, so not rebuilt.)
+ */
+export const IDENTITY_READ_MODELS: TableProjection = {
+  schema: 'identity',
+  tables: ['users', 'trusted_apps'],
+  async project(client: PoolClient, events: RecordedEvent[], schema: string): Promise<void> {
+    // One event at a time through all three, so a user's changes follow its registration in order.
+    for (const event of events) {
+      await projectUsers(client, [event], schema);
+      await projectUserChanges(client, [event], schema);
+      await projectTrustedApps(client, [event], schema);
+    }
+  },
+};
