@@ -6,11 +6,38 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
  */
 export async function connectNats(servers: string[], name: string): Promise<NatsConnection> {
   return connect({
-    servers,
+    ...natsServersAndCredentials(servers),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
     pingInterval: 10_000,
   });
+}
+
+export interface NatsServersAndCredentials {
+  servers: string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+}
+
+/**
+ * `nats://user:password@host:4222` (or `nats://token@host:4222`) in NATS_URL: the client takes
+ * credentials as options, not in server URLs, so they are moved out of the URLs.
+ */
+export function natsServersAndCredentials(urls: string[]): NatsServersAndCredentials {
+  const result: NatsServersAndCredentials = { servers: [] };
+  for (const raw of urls) {
+    const url = new URL(raw);
+    if (!url.username) {
+      result.servers.push(raw);
+      continue;
+    }
+    const user = decodeURIComponent(url.username);
+    if (url.password) Object.assign(result, { user, pass: decodeURIComponent(url.password) });
+    else result.token = user;
+    result.servers.push(`${url.protocol}//${url.host}`);
+  }
+  return result;
 }

@@ -18,13 +18,24 @@ export interface TestNatsServer {
  * A real nats-server (with JetStream) of its own for one test file: the contract's subjects are
  * fixed, so files sharing one server would answer each other's requests.
  */
-export async function startNatsServer(): Promise<TestNatsServer> {
+export interface TestNatsServerOptions {
+  /** A server config file (`-c`), for instance one with authorization; the port and address stay the test's. */
+  config?: string;
+  /** Environment of the server process: the variables the config refers to. */
+  env?: Record<string, string>;
+}
+
+export async function startNatsServer(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'tessera-nats-'));
   let process: ChildProcess | undefined;
 
   const launch = async () => {
-    process = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
+    const config = options.config ? ['-c', options.config] : [];
+    process = spawn(NATS_SERVER, [...config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+      stdio: 'ignore',
+      env: { ...globalThis.process.env, ...options.env },
+    });
     await waitForPort(port);
   };
   const kill = async () => {

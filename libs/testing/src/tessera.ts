@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { APP_NAMES, type AppName } from '@tessera/contracts';
 import { startApp, type AppProcess } from './app-process';
 import { createTestDatabase, type TestDatabase } from './database';
-import { startNatsServer, type TestNatsServer } from './nats-server';
+import { startNatsServer, type TestNatsServer, type TestNatsServerOptions } from './nats-server';
 import { freePort } from './ports';
 
 export interface TesseraUnderTest {
@@ -24,21 +24,28 @@ export interface TesseraUnderTest {
   stop(): Promise<void>;
 }
 
+export interface TesseraOptions {
+  env?: Record<string, string>;
+  /** A NATS server with authorization: the apps (and `nats`) connect as `user`. */
+  nats?: TestNatsServerOptions & { user: string; password: string };
+}
+
 /** All five apps as real processes on a database and NATS server of their own. */
-export async function startTessera(options: { env?: Record<string, string> } = {}): Promise<TesseraUnderTest> {
+export async function startTessera(options: TesseraOptions = {}): Promise<TesseraUnderTest> {
   const db = await createTestDatabase();
-  const natsServer = await startNatsServer();
+  const natsServer = await startNatsServer(options.nats);
   const port = await freePort();
+  const credentials = options.nats ? `${encodeURIComponent(options.nats.user)}:${encodeURIComponent(options.nats.password)}@` : '';
   const env = {
     DATABASE_URL: db.url,
-    NATS_URL: natsServer.url,
+    NATS_URL: natsServer.url.replace('nats://', `nats://${credentials}`),
     PORT: String(port),
     NODE_ENV: 'test',
     TESSERA_POLL_INTERVAL_MS: '200',
     ...options.env,
   };
   const baseUrl = `http://127.0.0.1:${port}`;
-  const nats = await connect({ servers: natsServer.url });
+  const nats = await connect({ servers: natsServer.url, user: options.nats?.user, pass: options.nats?.password });
   const replicas: AppProcess[] = [];
 
   const tessera: TesseraUnderTest = {
