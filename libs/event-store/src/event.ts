@@ -26,6 +26,12 @@ export interface RecordedEvent<Data extends object = Record<string, unknown>> {
   recordedAt: Date;
 }
 
+/** What a projection needs of a recorded event (see readPayloads): no stream, metadata or time. */
+export type EventPayload<Data extends object = Record<string, unknown>> = Pick<
+  RecordedEvent<Data>,
+  'position' | 'type' | 'schemaVersion' | 'data'
+>;
+
 /** `no_stream`: the stream must not exist yet; `any`: no check; a number: the stream's current version. */
 export type ExpectedVersion = number | 'no_stream' | 'any';
 

@@ -3,10 +3,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { SUBJECTS } from '@tessera/contracts';
 import { createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@tessera/testing';
 import { appendToStream } from './append';
-import type { RecordedEvent } from './event';
+import type { EventPayload, RecordedEvent } from './event';
 import { EventStore } from './event-store';
 import { toEventMessage } from './publish';
-import { readHeadPosition } from './read';
+import { readHeadPosition, readPayloads } from './read';
 import { ensureEventStoreSchema } from './schema';
 import { LogSubscription } from './subscribe';
 
@@ -80,6 +80,36 @@ describe('LogSubscription', () => {
     expect(positions).toEqual([...committed].sort((a, b) => a - b));
     expect(positions).toEqual(Array.from({ length: head - from }, (_, index) => from + index + 1));
     expect(received.filter((event) => (event.data.n as number) % 5 === 4)).toEqual([]);
+  });
+
+  it('applies each batch once and in order when applying one fails while the next is being read', async () => {
+    const from = await readHeadPosition(db.pool);
+    const applied: EventPayload[] = [];
+    let failures = 0;
+    const subscription = new LogSubscription<EventPayload>(db.pool, {
+      from,
+      batchSize: 10,
+      pollIntervalMs: 20,
+      read: (pool, after, limit) => readPayloads(pool, { after, limit }),
+      handle: (events) => {
+        // The third batch fails twice, then goes through on a later poll.
+        if (events[0].position === from + 21 && failures < 2) {
+          failures += 1;
+          throw new Error('not yet');
+        }
+        applied.push(...events);
+      },
+    });
+    subscriptions.push(subscription);
+    await subscription.start();
+    await appendToStream(db.pool, {
+      streamId: 'retry',
+      events: Array.from({ length: 100 }, (_, n) => ({ type: 'Counted', data: { n } })),
+    });
+    expect(await subscription.waitFor(from + 100, 5_000)).toBe(true);
+    expect(applied.map((event) => event.position)).toEqual(Array.from({ length: 100 }, (_, n) => from + n + 1));
+    expect(applied.map((event) => event.data.n)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+    expect(failures).toBe(2);
   });
 
   it('catches up from position 0, then follows live events published on NATS without waiting for the poll', async () => {

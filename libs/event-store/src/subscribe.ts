@@ -1,18 +1,23 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import { SUBJECTS } from '@tessera/contracts';
-import type { RecordedEvent } from './event';
+import type { EventPayload, RecordedEvent } from './event';
 import { readAll } from './read';
 
-export interface LogSubscriptionOptions {
+/** Reads up to `limit` events after `after`, in position order (readAll, or readPayloads for less). */
+export type LogReader<Event extends EventPayload> = (pool: Pool, after: number, limit: number) => Promise<Event[]>;
+
+export interface LogSubscriptionOptions<Event extends EventPayload = RecordedEvent> {
   /** Position already applied (from a snapshot, or 0). */
   from: number;
   /** Applies events strictly in position order; a throw stops the batch, which is retried on the next poll. */
-  handle: (events: RecordedEvent[]) => void | Promise<void>;
+  handle: (events: Event[]) => void | Promise<void>;
   /** Live notifications; without it the subscription only polls. */
   nats?: NatsConnection;
   pollIntervalMs?: number;
   batchSize?: number;
+  /** How events are read; whole RecordedEvents by default. */
+  read?: LogReader<Event>;
   onError?: (error: unknown) => void;
 }
 
@@ -28,7 +33,7 @@ interface Waiter {
  * lost, duplicated, reordered or forged notification can neither skip nor inject an event, and the
  * poll of the log head bounds the delay when notifications stop.
  */
-export class LogSubscription {
+export class LogSubscription<Event extends EventPayload = RecordedEvent> {
   private applied: number;
   private draining: Promise<void> | undefined;
   private dirty = false;
@@ -36,12 +41,14 @@ export class LogSubscription {
   private natsSubscription: Subscription | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly read: LogReader<Event>;
 
   constructor(
     private readonly pool: Pool,
-    private readonly options: LogSubscriptionOptions,
+    private readonly options: LogSubscriptionOptions<Event>,
   ) {
     this.applied = options.from;
+    this.read = options.read ?? ((db, after, limit) => readAll(db, { after, limit }) as Promise<EventPayload[]> as Promise<Event[]>);
   }
 
   /** Position of the last event applied. */
@@ -106,17 +113,30 @@ export class LogSubscription {
     this.waiters = [];
   }
 
+  /**
+   * Reads and applies batches until a short one. While a full batch is applied, the next one is
+   * already being read (PostgreSQL produces it on its own core meanwhile); it is dropped unused if
+   * applying fails, so events are still applied strictly in order and only once.
+   */
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 5000;
     while (this.dirty && !this.stopped) {
       this.dirty = false;
-      for (;;) {
-        const events = await readAll(this.pool, { after: this.applied, limit: batchSize });
-        if (events.length === 0 || this.stopped) break;
-        await this.options.handle(events);
-        this.applied = events[events.length - 1].position;
-        this.settleWaiters();
-        if (events.length < batchSize) break;
+      let next: Promise<Event[]> | undefined = this.read(this.pool, this.applied, batchSize);
+      try {
+        while (next) {
+          const events: Event[] = await next;
+          next = undefined;
+          if (events.length === 0 || this.stopped) break;
+          const last = events[events.length - 1].position;
+          if (events.length >= batchSize) next = this.read(this.pool, last, batchSize);
+          await this.options.handle(events);
+          this.applied = last;
+          this.settleWaiters();
+        }
+      } finally {
+        // A read still in flight after a failure or a stop: let it finish, unused.
+        await next?.catch(() => undefined);
       }
     }
   }

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@tessera/testing';
 import { appendToStream } from './append';
-import { readAll, readStream } from './read';
+import { readAll, readPayloads, readStream } from './read';
 import { ensureEventStoreSchema } from './schema';
 import { Upcasters } from './upcasters';
 
@@ -35,6 +35,9 @@ describe('upcasting on read', () => {
       ['UserRegistered', 3, { name: 'Bob', readOnly: true }],
       ['UserRenamed', 1, { fullName: 'Rob' }],
     ]);
+    const payloads = await readPayloads(db.pool, { upcasters });
+    expect(payloads).toEqual(all.map(({ position, type, schemaVersion, data }) => ({ position, type, schemaVersion, data })));
+    expect(await readPayloads(db.pool, { upcasters, after: all[0].position, to: all[1].position })).toEqual([payloads[1]]);
     const stored = await db.pool.query("SELECT schema_version, data FROM event_store.events WHERE stream_id = 'user-old'");
     expect(stored.rows[0]).toEqual({ schema_version: 1, data: { fullName: 'Ada' } });
   });

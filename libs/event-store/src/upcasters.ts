@@ -1,4 +1,4 @@
-import type { RecordedEvent } from './event';
+import type { EventPayload } from './event';
 
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 
@@ -13,7 +13,7 @@ export class Upcasters {
     return this;
   }
 
-  apply(event: RecordedEvent): RecordedEvent {
+  apply<Event extends EventPayload>(event: Event): Event {
     const versions = this.byType.get(event.type);
     if (!versions) return event;
     let { data, schemaVersion } = event;
