@@ -2,13 +2,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Principal } from '@tessera/contracts';
-import { loadLatestSnapshot, LogSubscription, saveSnapshot } from '@tessera/event-store';
+import { loadLatestSnapshot, LogSubscription, readPayloads, saveSnapshot, type EventPayload } from '@tessera/event-store';
 import type { Readiness } from '@tessera/platform';
 import { parseToken } from './token-format';
 import { isRefusal, TokenIndex, type TokenRefusal } from './token-index';
 
 export const TOKEN_INDEX_SNAPSHOT = 'token-index';
 const COMPONENT = 'token-index';
+/** Events per read while catching up; the next batch is read while one is applied. */
+const CATCH_UP_BATCH = 10_000;
 
 export interface TokenIndexReplicaOptions {
   pool: Pool;
@@ -27,7 +29,7 @@ export interface TokenIndexReplicaOptions {
  */
 export class TokenIndexReplica {
   index = new TokenIndex();
-  private subscription: LogSubscription | undefined;
+  private subscription: LogSubscription<EventPayload> | undefined;
   private started: Promise<void> | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private snapshotPosition = 0;
@@ -60,9 +62,11 @@ export class TokenIndexReplica {
       }
     }
     const fromSnapshot = this.index.position;
-    this.subscription = new LogSubscription(pool, {
+    this.subscription = new LogSubscription<EventPayload>(pool, {
       from: this.index.position,
       handle: (events) => this.index.apply(events),
+      read: (db, after, limit) => readPayloads(db, { after, limit }),
+      batchSize: CATCH_UP_BATCH,
       nats: this.options.nats,
       pollIntervalMs: this.options.pollIntervalMs ?? 250,
       onError: (error) => this.log.warn(`catching up failed: ${(error as Error).message}`),

@@ -1,4 +1,6 @@
-import { TOKEN_EVENTS, IDENTITY_EVENTS, type TokenMinted } from '@tessera/contracts';
+import { randomUUID } from 'node:crypto';
+import { serialize } from 'node:v8';
+import { TOKEN_EVENTS, IDENTITY_EVENTS, POLICY_EVENTS, type TokenMinted } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
 import { generateToken, hashToken, parseToken, tokenHint } from './token-format';
 import { TokenIndex } from './token-index';
@@ -89,3 +91,180 @@ describe('TokenIndex', () => {
     expect(index.resolve(live)).toEqual({ error: 'revoked_token' });
   });
 });
+
+describe('TokenIndex snapshots', () => {
+  /** Every field a caller can read of a token, to compare two indexes token by token. */
+  function view(index: TokenIndex, token: string) {
+    const record = index.tokenFor(token);
+    if (!record) return undefined;
+    const { id, key, kind, ownerId, name, scopes, hintTail, createdAt, expiresAt, revoked, extra, hint } = record;
+    return { id, key, kind, ownerId, name, scopes, hintTail, createdAt, expiresAt, revoked, extra, hint, byId: index.tokenById(id)?.slot };
+  }
+
+  function history(count: number): { events: RecordedEvent[]; tokens: string[] } {
+    const tokens: string[] = [];
+    const events: RecordedEvent[] = [
+      event(IDENTITY_EVENTS.userRegistered, { userId: 'u1', name: 'Ada', email: 'ada@example.org', admin: false, readOnly: true }),
+      event(IDENTITY_EVENTS.serviceAccountCreated, { userId: 'sa', name: 'pipeline', scopes: ['view'] }),
+      event(POLICY_EVENTS.permissionRegistered, { name: 'annotate' }),
+    ];
+    for (let n = 0; n < count; n += 1) {
+      const token = generateToken(n % 7 === 0 ? 'service' : 'personal');
+      tokens.push(token);
+      events.push(
+        minted(token, {
+          tokenId: n % 11 === 0 ? `legacy-id-${n}` : randomUUID(),
+          ownerId: n % 13 === 0 ? null : n % 7 === 0 ? 'sa' : `owner-${n % 5}`,
+          name: n % 3 === 0 ? `naïve ✓ ${n}` : `token ${n}`,
+          scopes: n % 2 === 0 ? ['view'] : ['view', 'tokens'],
+          hint: n % 17 === 0 ? `tsrp_…é${n}` : tokenHint(token),
+          expiresAt: n % 4 === 0 ? null : new Date(Date.UTC(2030, 0, 1) + n).toISOString(),
+          ...(n % 19 === 0 ? { kind: 'resource' as const, resource: `dataset:${n}`, actions: ['read'] } : {}),
+          ...(n % 23 === 0 ? { kind: 'impersonation' as const, impersonatedBy: 'admin-1' } : {}),
+        }),
+      );
+    }
+    return { events, tokens };
+  }
+
+  it('keeps every token through a snapshot, past the first capacity, and stays deterministic', () => {
+    const { events, tokens } = history(2600);
+    const built = new TokenIndex();
+    built.apply(events.slice(0, 2000));
+    const copy = TokenIndex.deserialize(built.serialize());
+    expect(copy.serialize().equals(built.serialize())).toBe(true);
+    const more = events.slice(2000);
+    const revokedId = (more[5].data as unknown as TokenMinted).tokenId;
+    more.push(event(TOKEN_EVENTS.tokenRevoked, { tokenId: revokedId, reason: 'owner' }));
+    for (const index of [built, copy]) index.apply(more);
+    const replayed = new TokenIndex();
+    replayed.apply([...events, more[more.length - 1]]);
+    expect(copy.serialize().equals(built.serialize())).toBe(true);
+    expect(replayed.serialize().equals(built.serialize())).toBe(true);
+    expect(copy.size).toBe(2600);
+    for (const token of tokens) expect(view(copy, token)).toEqual(view(built, token));
+    expect(copy.tokenById(revokedId)?.revoked).toBe(true);
+    expect(copy.tokenById('legacy-id-11')?.name).toBe('token 11');
+    expect(copy.tokenById('legacy-id-33')?.name).toBe('naïve ✓ 33');
+    expect(copy.tokenFor(tokens[17])?.hintTail).toBe('…é17');
+    expect(copy.tokensOf('owner-1').map((record) => record.name)).toEqual(
+      tokens.flatMap((_, n) => (n % 13 !== 0 && n % 7 !== 0 && n % 5 === 1 ? [view(built, tokens[n])!.name] : [])),
+    );
+    expect(copy.resolve(tokens[19])).toMatchObject({ kind: 'resource', resource: 'dataset:19', actions: ['read'], readOnly: false });
+    expect(copy.tokenFor(tokens[23])?.impersonatedBy).toBe('admin-1');
+    expect(copy.resolve(tokens[1])).toMatchObject({ userId: 'owner-1', scopes: ['view', 'tokens'], expiresAt: '2030-01-01T00:00:00.001Z' });
+    expect(copy.resolve(tokens[14])).toMatchObject({ userId: 'sa', serviceAccount: true });
+    expect(copy.isPermission('annotate')).toBe(true);
+    expect(copy.owner('u1')).toMatchObject({ email: 'ada@example.org', readOnly: true });
+  });
+
+  it('reads snapshots of the older formats: TSX2 rows and the v8 structured clone', () => {
+    const live = generateToken('personal');
+    const revoked = generateToken('resource');
+    const rows = rowSnapshot(42, [
+      {
+        id: 'id-live',
+        hash: hashToken(live),
+        kind: 1,
+        revoked: false,
+        owner: 0,
+        scopes: 0,
+        createdAt: 1000,
+        expiresAt: 0,
+        hint: live.slice(-4),
+        name: 'ünï',
+      },
+      {
+        id: randomUUID(),
+        hash: hashToken(revoked),
+        kind: 4,
+        revoked: true,
+        owner: -1,
+        scopes: 1,
+        createdAt: 2000,
+        expiresAt: 3000,
+        hint: revoked.slice(-4),
+        name: 'r',
+        extra: { impersonatedBy: null, resource: 'dataset:1', actions: ['read'] },
+      },
+    ]);
+    const fromRows = TokenIndex.deserialize(rows);
+    expect(fromRows.position).toBe(42);
+    expect(fromRows.resolve(live)).toMatchObject({ tokenId: 'id-live', userId: 'u1', scopes: ['view', 'tokens'] });
+    expect(fromRows.tokenFor(live)).toMatchObject({ name: 'ünï', hint: tokenHint(live), createdAt: 1000 });
+    expect(fromRows.resolve(revoked)).toEqual({ error: 'revoked_token' });
+    expect(fromRows.tokenFor(revoked)?.resource).toBe('dataset:1');
+    expect(fromRows.tokensOf('u1')).toHaveLength(1);
+
+    const clone = serialize({
+      format: 1,
+      position: 7,
+      owners: [{ id: 'u1', name: 'Ada', admin: true, readOnly: false, active: true, serviceAccount: false, scopes: null }],
+      permissions: ['view'],
+      tokens: [['id-1', hashToken(live), 'personal', 'u1', 'n', 'view admin', tokenHint(live), 1000, 0, false, null, null, null]],
+    });
+    const fromClone = TokenIndex.deserialize(clone);
+    expect(fromClone.resolve(live)).toMatchObject({ tokenId: 'id-1', superAdmin: true, scopes: ['view', 'admin'] });
+    expect(fromClone.owner('u1')?.email).toBeNull();
+  });
+
+  it('refuses a snapshot cut short, so the replica replays the log instead', () => {
+    const { events } = history(50);
+    const index = new TokenIndex();
+    index.apply(events);
+    const bytes = index.serialize();
+    expect(() => TokenIndex.deserialize(bytes.subarray(0, bytes.length - 3))).toThrow();
+  });
+});
+
+interface RowToken {
+  id: string;
+  hash: string;
+  kind: number;
+  revoked: boolean;
+  owner: number;
+  scopes: number;
+  createdAt: number;
+  expiresAt: number;
+  hint: string;
+  name: string;
+  extra?: object;
+}
+
+/** A snapshot as the 'TSX2' format wrote it (fixed-width rows), for the compatibility test. */
+function rowSnapshot(at: number, tokens: RowToken[]): Buffer {
+  const head = Buffer.from(
+    JSON.stringify({
+      owners: [{ id: 'u1', name: 'Ada', email: null, admin: false, readOnly: false, active: true, serviceAccount: false, scopes: null }],
+      permissions: ['view'],
+      ownerIds: ['u1'],
+      scopeLists: [['view', 'tokens'], []],
+    }),
+  );
+  const rows = tokens.map((token) => {
+    const name = Buffer.from(token.name, 'utf8');
+    const extra = token.extra ? Buffer.from(JSON.stringify(token.extra)) : Buffer.alloc(0);
+    const row = Buffer.alloc(104 + name.length + extra.length);
+    row.write(token.id.padEnd(36, ' '), 0, 'latin1');
+    row.write(token.hash, 36, 'hex');
+    row.writeUInt8(token.kind, 68);
+    row.writeUInt8(token.revoked ? 1 : 0, 69);
+    row.writeInt32LE(token.owner, 70);
+    row.writeUInt32LE(token.scopes, 74);
+    row.writeDoubleLE(token.createdAt, 78);
+    row.writeDoubleLE(token.expiresAt, 86);
+    row.write(token.hint.padEnd(4, ' '), 94, 'latin1');
+    row.writeUInt16LE(name.length, 98);
+    name.copy(row, 100);
+    row.writeUInt32LE(extra.length, 100 + name.length);
+    extra.copy(row, 104 + name.length);
+    return row;
+  });
+  const fixed = Buffer.alloc(16);
+  fixed.write('TSX2', 0, 'latin1');
+  fixed.writeDoubleLE(at, 4);
+  fixed.writeUInt32LE(head.length, 12);
+  const count = Buffer.alloc(4);
+  count.writeUInt32LE(tokens.length);
+  return Buffer.concat([fixed, head, count, ...rows]);
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
 import { deserialize } from 'node:v8';
 import {
   BUILT_IN_PERMISSIONS,
@@ -15,36 +16,58 @@ import {
   type UserRegistered,
   type UserUpdated,
 } from '@tessera/contracts';
-import type { RecordedEvent } from '@tessera/event-store';
+import type { EventPayload } from '@tessera/event-store';
 import { KIND_LETTERS, parseToken } from './token-format';
+import { COLUMN_WIDTHS, TokenTable, type TokenExtra, type TokenSideTables } from './token-table';
 
-/** Fields only some tokens carry, kept off the common record to save memory. */
-export interface TokenExtra {
-  impersonatedBy: string | null;
-  resource: string | null;
-  actions: string[] | null;
-}
+export type { TokenExtra } from './token-table';
 
 /**
- * One token, kept small: a million of them must fit in a few hundred MB. The hash is held as
- * its 32 raw bytes in a latin1 string (the map key), the hint as its last 4 characters.
+ * One token of the index, as callers see it: a live view of its slot in the TokenTable (the index
+ * keeps columns, not a million objects), so `revoked` reflects a revocation applied later.
  */
 export class TokenRecord {
   constructor(
-    readonly id: string,
-    readonly key: string,
-    readonly kind: TokenKind,
-    readonly ownerId: string | null,
-    readonly name: string,
-    readonly scopes: string[],
-    readonly hintTail: string,
-    readonly createdAt: number,
-    /** Epoch ms; 0 = never expires. */
-    readonly expiresAt: number,
-    public revoked: boolean,
-    readonly extra: TokenExtra | null,
+    private readonly table: TokenTable,
+    /** Position of the token in the table (mint order). */
+    readonly slot: number,
   ) {}
 
+  get id(): string {
+    return this.table.id(this.slot);
+  }
+  /** The SHA-256 as 32 raw bytes in a latin1 string. */
+  get key(): string {
+    return this.table.hashKey(this.slot);
+  }
+  get kind(): TokenKind {
+    return this.table.kind(this.slot);
+  }
+  get ownerId(): string | null {
+    return this.table.ownerId(this.slot);
+  }
+  get name(): string {
+    return this.table.name(this.slot);
+  }
+  get scopes(): string[] {
+    return this.table.scopeList(this.slot);
+  }
+  get hintTail(): string {
+    return this.table.hintTail(this.slot);
+  }
+  get createdAt(): number {
+    return this.table.createdAt[this.slot];
+  }
+  /** Epoch ms; 0 = never expires. */
+  get expiresAt(): number {
+    return this.table.expiresAt[this.slot];
+  }
+  get revoked(): boolean {
+    return this.table.revoked(this.slot);
+  }
+  get extra(): TokenExtra | null {
+    return this.table.extra(this.slot);
+  }
   get hint(): string {
     return `tsr${KIND_LETTERS[this.kind]}_…${this.hintTail}`;
   }
@@ -81,38 +104,30 @@ export function isRefusal(value: Principal | TokenRefusal): value is TokenRefusa
   return 'error' in value;
 }
 
-/** Binary snapshot: magic, then fixed-width token rows (see serialize). Format 1 was a v8 structured clone. */
-const SNAPSHOT_MAGIC = 'TSX2';
-
-/** The map key of a token: its SHA-256 as 32 raw bytes in a latin1 string. */
-function keyOfToken(token: string): string {
-  return createHash('sha256').update(token).digest().toString('latin1');
-}
-function keyOfHex(hex: string): string {
-  return Buffer.from(hex, 'hex').toString('latin1');
-}
+/**
+ * Snapshot formats, told apart by their first bytes: 'TSX3' (columns, see serialize), 'TSX2' (one
+ * fixed-width row per token), and format 1 (a v8 structured clone). The last two are still read.
+ */
+const SNAPSHOT_MAGIC = 'TSX3';
+const ROW_SNAPSHOT_MAGIC = 'TSX2';
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * Token hash → token record, and the owners' standing, as a projection of the log. Every replica
  * (token app, gateway, policy app) holds one, fed in position order by a LogSubscription.
  */
 export class TokenIndex {
-  private readonly byHash = new Map<string, TokenRecord>();
-  private readonly byId = new Map<string, TokenRecord>();
-  private readonly byOwner = new Map<string, TokenRecord[]>();
+  private readonly tokens = new TokenTable();
   private readonly owners = new Map<string, OwnerRecord>();
   private readonly permissions = new Set<string>(BUILT_IN_PERMISSIONS);
-  /** Identical scope lists share one array: a million tokens hold a handful of distinct lists. */
-  private readonly scopeLists = new Map<string, string[]>();
-  private readonly ownerIds = new Map<string, string>();
   /** Position of the last event applied. */
   position = 0;
 
   get size(): number {
-    return this.byHash.size;
+    return this.tokens.size;
   }
 
-  apply(events: RecordedEvent[]): void {
+  apply(events: readonly EventPayload[]): void {
     for (const event of events) {
       this.applyOne(event);
       this.position = event.position;
@@ -122,44 +137,50 @@ export class TokenIndex {
   /** Resolves a bearer token to its principal, or to why it is refused. */
   resolve(token: string, now = Date.now()): Principal | TokenRefusal {
     if (parseToken(token) === undefined) return { error: 'invalid_token' };
-    const record = this.byHash.get(keyOfToken(token));
-    if (!record) return { error: 'invalid_token' };
-    return this.principalOf(record, now);
+    const slot = this.tokens.slotOfHash(hashOf(token));
+    if (slot === -1) return { error: 'invalid_token' };
+    return this.principalOf(new TokenRecord(this.tokens, slot), now);
   }
 
   principalOf(record: TokenRecord, now = Date.now()): Principal | TokenRefusal {
-    const owner = record.ownerId === null ? undefined : this.owners.get(record.ownerId);
-    if (record.revoked || (record.ownerId !== null && owner?.active === false)) return { error: 'revoked_token' };
-    if (record.expiresAt !== 0 && now >= record.expiresAt) return { error: 'expired_token' };
-    const superAdmin = record.kind === 'admin' || (owner?.admin === true && record.scopes.includes('admin'));
+    const ownerId = record.ownerId;
+    const owner = ownerId === null ? undefined : this.owners.get(ownerId);
+    if (record.revoked || (ownerId !== null && owner?.active === false)) return { error: 'revoked_token' };
+    const expiresAt = record.expiresAt;
+    if (expiresAt !== 0 && now >= expiresAt) return { error: 'expired_token' };
+    const kind = record.kind;
+    const scopes = record.scopes;
+    const superAdmin = kind === 'admin' || (owner?.admin === true && scopes.includes('admin'));
+    const resource = record.resource;
     return {
       tokenId: record.id,
-      kind: record.kind,
-      ...(record.ownerId !== null ? { userId: record.ownerId } : {}),
-      scopes: record.scopes,
+      kind,
+      ...(ownerId !== null ? { userId: ownerId } : {}),
+      scopes,
       superAdmin,
       readOnly: owner?.readOnly ?? false,
       serviceAccount: owner?.serviceAccount ?? false,
-      ...(record.resource !== null ? { resource: record.resource, actions: record.actions ?? [] } : {}),
-      ...(record.expiresAt !== 0 ? { expiresAt: new Date(record.expiresAt).toISOString() } : {}),
+      ...(resource !== null ? { resource, actions: record.actions ?? [] } : {}),
+      ...(expiresAt !== 0 ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
     };
   }
 
   tokenById(id: string): TokenRecord | undefined {
-    return this.byId.get(id);
+    return this.recordAt(this.tokens.slotOfId(id));
   }
 
   /** By the hex SHA-256 of events. */
   tokenByHash(hash: string): TokenRecord | undefined {
-    return this.byHash.get(keyOfHex(hash));
+    return this.recordAt(this.tokens.slotOfHexHash(hash));
   }
 
   tokenFor(token: string): TokenRecord | undefined {
-    return this.byHash.get(keyOfToken(token));
+    return this.recordAt(this.tokens.slotOfHash(hashOf(token)));
   }
 
+  /** The owner's tokens in mint order (a fresh array each call). */
   tokensOf(ownerId: string): TokenRecord[] {
-    return this.byOwner.get(ownerId) ?? [];
+    return this.tokens.slotsOf(ownerId).map((slot) => new TokenRecord(this.tokens, slot));
   }
 
   owner(id: string): OwnerRecord | undefined {
@@ -170,13 +191,18 @@ export class TokenIndex {
     return this.permissions.has(name);
   }
 
-  private applyOne(event: RecordedEvent): void {
+  private recordAt(slot: number): TokenRecord | undefined {
+    return slot === -1 ? undefined : new TokenRecord(this.tokens, slot);
+  }
+
+  private applyOne(event: EventPayload): void {
     switch (event.type) {
       case TOKEN_EVENTS.tokenMinted:
-        return this.addToken(this.toRecord(event.data as unknown as TokenMinted));
+        this.addToken(event.data as unknown as TokenMinted);
+        return;
       case TOKEN_EVENTS.tokenRevoked: {
-        const record = this.byId.get((event.data as unknown as TokenRevoked).tokenId);
-        if (record) record.revoked = true;
+        const slot = this.tokens.slotOfId((event.data as unknown as TokenRevoked).tokenId);
+        if (slot !== -1) this.tokens.revoke(slot);
         return;
       }
       case IDENTITY_EVENTS.userRegistered: {
@@ -230,136 +256,126 @@ export class TokenIndex {
     }
   }
 
-  private addToken(record: TokenRecord): void {
-    this.byHash.set(record.key, record);
-    this.byId.set(record.id, record);
-    if (record.ownerId !== null) {
-      const list = this.byOwner.get(record.ownerId);
-      if (list) list.push(record);
-      else this.byOwner.set(record.ownerId, [record]);
-    }
-  }
-
-  private shared(scopes: string[]): string[] {
-    const key = scopes.join(' ');
-    const existing = this.scopeLists.get(key);
-    if (existing) return existing;
-    this.scopeLists.set(key, scopes);
-    return scopes;
-  }
-
-  private toRecord(data: TokenMinted): TokenRecord {
+  private addToken(data: TokenMinted): void {
+    const kind = internKind(data.kind);
     const extra =
       data.impersonatedBy || data.resource !== undefined
         ? { impersonatedBy: data.impersonatedBy ?? null, resource: data.resource ?? null, actions: data.actions ?? null }
         : null;
-    return new TokenRecord(
-      data.tokenId,
-      keyOfHex(data.tokenHash),
-      internKind(data.kind),
-      data.ownerId === null ? null : this.internOwner(data.ownerId),
-      data.name,
-      this.shared(data.scopes),
-      data.hint.slice(-4),
-      Date.parse(data.createdAt),
-      data.expiresAt === null ? 0 : Date.parse(data.expiresAt),
-      false,
+    this.tokens.add({
+      id: data.tokenId,
+      hash: data.tokenHash,
+      kind,
+      owner: data.ownerId === null ? -1 : this.tokens.internOwner(data.ownerId),
+      scopeList: this.tokens.internScopes(data.scopes),
+      name: data.name,
+      hintTail: data.hint.slice(-4),
+      createdAt: Date.parse(data.createdAt),
+      expiresAt: data.expiresAt === null ? 0 : Date.parse(data.expiresAt),
       extra,
-    );
-  }
-
-  /** A million tokens of a thousand owners hold a thousand owner-id strings, not a million. */
-  private internOwner(id: string): string {
-    const existing = this.ownerIds.get(id);
-    if (existing !== undefined) return existing;
-    this.ownerIds.set(id, id);
-    return id;
+    });
   }
 
   /**
-   * The whole index as bytes, for `event_store.snapshots`: a JSON head (owners, permissions, the
-   * owner-id and scope-list tables), then one row per token: id (36 ASCII), hash (32), kind, revoked,
-   * owner index, scope-list index, createdAt, expiresAt, hint tail (4 ASCII), name, extra JSON.
+   * The whole index as bytes, for `event_store.snapshots`; the same events give the same bytes.
+   * 'TSX3', position (f64), a JSON head (owners, permissions, the owner-id and scope-list tables,
+   * and what the columns do not hold: odd ids and hints, extras), token count and names length
+   * (u32 each), then each column of the TokenTable, padded to 8 bytes, then the names.
    */
   serialize(): Buffer {
-    const ownerIndex = new Map<string, number>();
-    const scopeIndex = new Map<string[], number>();
-    const scopeLists: string[][] = [];
-    const extras = new Map<TokenRecord, Buffer>();
-    let size = 0;
-    for (const record of this.byId.values()) {
-      if (record.ownerId !== null && !ownerIndex.has(record.ownerId)) ownerIndex.set(record.ownerId, ownerIndex.size);
-      if (!scopeIndex.has(record.scopes)) {
-        scopeIndex.set(record.scopes, scopeLists.length);
-        scopeLists.push(record.scopes);
-      }
-      const extra = record.extra ? Buffer.from(JSON.stringify(record.extra), 'utf8') : undefined;
-      if (extra) extras.set(record, extra);
-      size += ROW_FIXED + Buffer.byteLength(record.name, 'utf8') + (extra?.length ?? 0);
-    }
+    if (!LITTLE_ENDIAN) throw new Error('token index snapshots need a little-endian machine');
+    const { columns, names } = this.tokens.columnBytes();
     const head = Buffer.from(
       JSON.stringify({
         owners: [...this.owners.values()],
         permissions: [...this.permissions],
-        ownerIds: [...ownerIndex.keys()],
-        scopeLists,
-      }),
+        ownerIds: this.tokens.ownerIds,
+        scopeLists: this.tokens.scopeLists,
+        oddIds: [...this.tokens.oddIds],
+        oddHints: [...this.tokens.oddHints],
+        extras: [...this.tokens.extras],
+      } satisfies SnapshotHead),
       'utf8',
     );
-    const out = Buffer.allocUnsafe(4 + 8 + 4 + head.length + 4 + size);
+    const columnsAt = padded(4 + 8 + 4 + head.length + 4 + 4);
+    const size = columns.reduce((total, column) => total + padded(column.length), columnsAt) + names.length;
+    const out = Buffer.alloc(size);
     let at = out.write(SNAPSHOT_MAGIC, 0, 'latin1');
     at = out.writeDoubleLE(this.position, at);
     at = out.writeUInt32LE(head.length, at);
     at += head.copy(out, at);
-    at = out.writeUInt32LE(this.byId.size, at);
-    for (const record of this.byId.values()) {
-      at += out.write(record.id.padEnd(36, ' '), at, 36, 'latin1');
-      at += out.write(record.key, at, 32, 'latin1');
-      at = out.writeUInt8(TOKEN_KINDS.indexOf(record.kind), at);
-      at = out.writeUInt8(record.revoked ? 1 : 0, at);
-      at = out.writeInt32LE(record.ownerId === null ? -1 : ownerIndex.get(record.ownerId)!, at);
-      at = out.writeUInt32LE(scopeIndex.get(record.scopes)!, at);
-      at = out.writeDoubleLE(record.createdAt, at);
-      at = out.writeDoubleLE(record.expiresAt, at);
-      at += out.write(record.hintTail.padEnd(4, ' '), at, 4, 'latin1');
-      const nameLength = out.write(record.name, at + 2, 'utf8');
-      at = out.writeUInt16LE(nameLength, at) + nameLength;
-      const extra = extras.get(record);
-      at = out.writeUInt32LE(extra?.length ?? 0, at);
-      if (extra) at += extra.copy(out, at);
+    at = out.writeUInt32LE(this.tokens.count, at);
+    out.writeUInt32LE(names.length, at);
+    at = columnsAt;
+    for (const column of columns) {
+      out.set(column, at);
+      at += padded(column.length);
     }
+    out.set(names, at);
     return out;
   }
 
   static deserialize(data: Buffer): TokenIndex {
-    if (data.toString('latin1', 0, 4) !== SNAPSHOT_MAGIC) return TokenIndex.deserializeFormat1(data);
+    const magic = data.toString('latin1', 0, 4);
+    if (magic === ROW_SNAPSHOT_MAGIC) return TokenIndex.deserializeRows(data);
+    if (magic !== SNAPSHOT_MAGIC) return TokenIndex.deserializeFormat1(data);
+    if (!LITTLE_ENDIAN) throw new Error('token index snapshots need a little-endian machine');
+    const index = new TokenIndex();
+    index.position = data.readDoubleLE(4);
+    const headLength = data.readUInt32LE(12);
+    const head = JSON.parse(data.toString('utf8', 16, 16 + headLength)) as SnapshotHead;
+    const count = data.readUInt32LE(16 + headLength);
+    const namesLength = data.readUInt32LE(20 + headLength);
+    index.restoreHead(head);
+    let at = padded(24 + headLength);
+    const columns = COLUMN_WIDTHS.map((width) => {
+      const column = data.subarray(at, at + width * count);
+      at += padded(width * count);
+      return column;
+    });
+    if (at + namesLength !== data.length) throw new Error('token index snapshot of the wrong length');
+    index.tokens.load(count, columns, data.subarray(at, at + namesLength), head);
+    return index;
+  }
+
+  private restoreHead(head: Pick<SnapshotHead, 'owners' | 'permissions' | 'ownerIds' | 'scopeLists'>): void {
+    for (const owner of head.owners) this.owners.set(owner.id, { ...owner, email: owner.email ?? null });
+    for (const name of head.permissions) this.permissions.add(name);
+    for (const id of head.ownerIds) this.tokens.internOwner(id);
+    for (const scopes of head.scopeLists) this.tokens.internScopes(scopes);
+  }
+
+  /**
+   * Snapshots of format 'TSX2': a JSON head (owners, permissions, owner-id and scope-list tables),
+   * then per token: id (36 ASCII), hash (32), kind, revoked, owner index, scope-list index,
+   * createdAt, expiresAt, hint tail (4 ASCII), name, extra JSON.
+   */
+  private static deserializeRows(data: Buffer): TokenIndex {
     const index = new TokenIndex();
     let at = 4;
     index.position = data.readDoubleLE(at);
     at += 8;
     const headLength = data.readUInt32LE(at);
     at += 4;
-    const head = JSON.parse(data.toString('utf8', at, at + headLength)) as {
-      owners: OwnerRecord[];
-      permissions: string[];
-      ownerIds: string[];
-      scopeLists: string[][];
-    };
+    const head = JSON.parse(data.toString('utf8', at, at + headLength)) as Pick<
+      SnapshotHead,
+      'owners' | 'permissions' | 'ownerIds' | 'scopeLists'
+    >;
     at += headLength;
     for (const owner of head.owners) index.owners.set(owner.id, owner);
     for (const name of head.permissions) index.permissions.add(name);
-    const ownerIds = head.ownerIds.map((id) => index.internOwner(id));
-    const scopeLists = head.scopeLists.map((scopes) => index.shared(scopes));
+    const ownerIds = head.ownerIds.map((id) => index.tokens.internOwner(id));
+    const scopeLists = head.scopeLists.map((scopes) => index.tokens.internScopes(scopes));
     const count = data.readUInt32LE(at);
     at += 4;
     for (let n = 0; n < count; n += 1) {
       const id = data.toString('latin1', at, at + 36).trimEnd();
-      const key = data.toString('latin1', at + 36, at + 68);
+      const hash = data.toString('hex', at + 36, at + 68);
       at += 68;
       const kind = TOKEN_KINDS[data[at]];
       const revoked = data[at + 1] === 1;
       const owner = data.readInt32LE(at + 2);
-      const scopes = scopeLists[data.readUInt32LE(at + 6)];
+      const scopeList = scopeLists[data.readUInt32LE(at + 6)];
       const createdAt = data.readDoubleLE(at + 10);
       const expiresAt = data.readDoubleLE(at + 18);
       const hintTail = data.toString('latin1', at + 26, at + 30).trimEnd();
@@ -371,14 +387,27 @@ export class TokenIndex {
       at += 4;
       const extra = extraLength === 0 ? null : (JSON.parse(data.toString('utf8', at, at + extraLength)) as TokenExtra);
       at += extraLength;
-      index.addToken(
-        new TokenRecord(id, key, kind, owner === -1 ? null : ownerIds[owner], name, scopes, hintTail, createdAt, expiresAt, revoked, extra),
-      );
+      if (kind === undefined || scopeList === undefined || (owner !== -1 && ownerIds[owner] === undefined)) {
+        throw new Error('token index snapshot out of range');
+      }
+      const slot = index.tokens.add({
+        id,
+        hash,
+        kind,
+        owner: owner === -1 ? -1 : ownerIds[owner],
+        scopeList,
+        name,
+        hintTail,
+        createdAt,
+        expiresAt,
+        extra,
+      });
+      if (revoked) index.tokens.revoke(slot);
     }
     return index;
   }
 
-  /** Snapshots written before the binary format (a v8 structured clone of tuples). */
+  /** Snapshots written before the binary formats (a v8 structured clone of tuples). */
   private static deserializeFormat1(data: Buffer): TokenIndex {
     const snapshot = deserialize(data) as {
       format: number;
@@ -408,28 +437,39 @@ export class TokenIndex {
     for (const name of snapshot.permissions) index.permissions.add(name);
     for (const t of snapshot.tokens) {
       const extra = t[10] || t[11] !== null ? { impersonatedBy: t[10], resource: t[11], actions: t[12] } : null;
-      index.addToken(
-        new TokenRecord(
-          t[0],
-          keyOfHex(t[1]),
-          t[2],
-          t[3] === null ? null : index.internOwner(t[3]),
-          t[4],
-          index.shared(t[5] === '' ? [] : t[5].split(' ')),
-          t[6].slice(-4),
-          t[7],
-          t[8],
-          t[9],
-          extra,
-        ),
-      );
+      const slot = index.tokens.add({
+        id: t[0],
+        hash: t[1],
+        kind: internKind(t[2]),
+        owner: t[3] === null ? -1 : index.tokens.internOwner(t[3]),
+        scopeList: index.tokens.internScopes(t[5] === '' ? [] : t[5].split(' ')),
+        name: t[4],
+        hintTail: t[6].slice(-4),
+        createdAt: t[7],
+        expiresAt: t[8],
+        extra,
+      });
+      if (t[9]) index.tokens.revoke(slot);
     }
     return index;
   }
 }
 
-/** id 36 + hash 32 + kind 1 + revoked 1 + owner 4 + scopes 4 + createdAt 8 + expiresAt 8 + hint 4 + name length 2 + extra length 4. */
-const ROW_FIXED = 104;
+interface SnapshotHead extends TokenSideTables {
+  owners: OwnerRecord[];
+  permissions: string[];
+  ownerIds: string[];
+  scopeLists: string[][];
+}
+
+/** SHA-256 of a token, as the raw bytes the table keys on. */
+function hashOf(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+function padded(length: number): number {
+  return Math.ceil(length / 8) * 8;
+}
 
 function internKind(kind: string): TokenKind {
   const known = TOKEN_KINDS.find((candidate) => candidate === kind);

@@ -1,0 +1,459 @@
+import { TOKEN_KINDS, type TokenKind } from '@tessera/contracts';
+
+/** Fields only some tokens carry, kept off the common columns to save memory. */
+export interface TokenExtra {
+  impersonatedBy: string | null;
+  resource: string | null;
+  actions: string[] | null;
+}
+
+/** What a TokenMinted event puts in the table, already interned. */
+export interface TokenRow {
+  id: string;
+  /** Hex SHA-256 of the token. */
+  hash: string;
+  kind: TokenKind;
+  owner: number;
+  scopeList: number;
+  name: string;
+  hintTail: string;
+  createdAt: number;
+  expiresAt: number;
+  extra: TokenExtra | null;
+}
+
+/** Bits of `flags`: the kind's index in TOKEN_KINDS in the low nibble, then these. */
+const REVOKED = 0x80;
+const HAS_EXTRA = 0x40;
+/** The id is not a lowercase canonical UUID: kept as a string in `oddIds`, its 16 bytes zero. */
+const ODD_ID = 0x20;
+/** The hint tail is not 4 ASCII characters: kept as a string in `oddHints`. */
+const ODD_HINT = 0x10;
+const KIND_BITS = 0x0f;
+
+const HASH_BYTES = 32;
+const ID_BYTES = 16;
+const HINT_BYTES = 4;
+const FIRST_CAPACITY = 1024;
+/**
+ * Bytes per slot of each column of `columnBytes`, in order: createdAt, expiresAt, owners, scopes,
+ * nameEnds, hashes, ids, hints, flags. Numbers are in the machine's byte order (little-endian on
+ * every platform Node.js supports here; TokenIndex refuses others).
+ */
+export const COLUMN_WIDTHS = [8, 8, 4, 4, 4, HASH_BYTES, ID_BYTES, HINT_BYTES, 1];
+
+/**
+ * Every token of the index as columns of typed arrays, one slot per TokenMinted in log order: a
+ * million tokens take about 130 bytes each (hash, id, times, names) and no object the garbage
+ * collector has to trace. Lookups by hash and by id go through open-addressing tables of slots.
+ * Slots never move or disappear (a revocation sets a bit), so a slot is a stable handle.
+ */
+export class TokenTable {
+  count = 0;
+  private capacity = 0;
+  hashes = new Uint8Array(0);
+  /** The same memory as `hashes`, for hex writes. */
+  private hashBytes = Buffer.alloc(0);
+  ids = new Uint8Array(0);
+  flags = new Uint8Array(0);
+  /** Index into `ownerIds`, or -1 for a token without owner (admin tokens). */
+  owners = new Int32Array(0);
+  /** Index into `scopeLists`. */
+  scopes = new Uint32Array(0);
+  createdAt = new Float64Array(0);
+  expiresAt = new Float64Array(0);
+  hints = new Uint8Array(0);
+  /** UTF-8 names back to back; slot n's name ends at nameEnds[n] and starts where n - 1's ends. */
+  nameEnds = new Uint32Array(0);
+  names: Buffer = Buffer.alloc(0);
+  namesLength = 0;
+  /** Next slot of the same owner, -1 at the end (per-owner lists in mint order). */
+  private nextOfOwner = new Int32Array(0);
+  readonly oddIds = new Map<number, string>();
+  private readonly slotOfOddId = new Map<string, number>();
+  readonly oddHints = new Map<number, string>();
+  readonly extras = new Map<number, TokenExtra>();
+
+  /** Owner ids of tokens, interned: a million tokens of a thousand owners hold a thousand strings. */
+  readonly ownerIds: string[] = [];
+  private readonly ownerIndex = new Map<string, number>();
+  private ownerHeads: number[] = [];
+  private ownerTails: number[] = [];
+  /** Distinct scope lists: a million tokens hold a handful, shared by every principal. */
+  readonly scopeLists: string[][] = [];
+  private readonly scopeListIndex = new Map<string, number>();
+
+  /** slot + 1 by SHA-256, 0 = empty; linear probing, at most half full. */
+  private byHash = new Int32Array(0);
+  private hashCount = 0;
+  /** slot + 1 by UUID id, 0 = empty; odd ids are in `slotOfOddId`. */
+  private byId = new Int32Array(0);
+  private idCount = 0;
+  private readonly probe = Buffer.alloc(HASH_BYTES);
+
+  /** Distinct hashes (a re-minted hash replaces the earlier slot, as a Map would). */
+  get size(): number {
+    return this.hashCount;
+  }
+
+  internOwner(id: string): number {
+    const known = this.ownerIndex.get(id);
+    if (known !== undefined) return known;
+    const index = this.ownerIds.length;
+    this.ownerIds.push(id);
+    this.ownerIndex.set(id, index);
+    this.ownerHeads.push(-1);
+    this.ownerTails.push(-1);
+    return index;
+  }
+
+  internScopes(scopes: string[]): number {
+    const key = JSON.stringify(scopes);
+    const known = this.scopeListIndex.get(key);
+    if (known !== undefined) return known;
+    const index = this.scopeLists.length;
+    this.scopeLists.push(scopes);
+    this.scopeListIndex.set(key, index);
+    return index;
+  }
+
+  add(row: TokenRow): number {
+    const slot = this.count;
+    if (slot === this.capacity) this.resize(Math.max(FIRST_CAPACITY, this.capacity * 2));
+    const kind = TOKEN_KINDS.indexOf(row.kind);
+    let flags = kind;
+    this.hashes.fill(0, slot * HASH_BYTES, (slot + 1) * HASH_BYTES);
+    this.hashBytes.write(row.hash, slot * HASH_BYTES, HASH_BYTES, 'hex');
+    if (!writeUuid(row.id, this.ids, slot * ID_BYTES)) {
+      flags |= ODD_ID;
+      this.ids.fill(0, slot * ID_BYTES, (slot + 1) * ID_BYTES);
+      this.oddIds.set(slot, row.id);
+    }
+    if (!writeHint(row.hintTail, this.hints, slot * HINT_BYTES)) {
+      flags |= ODD_HINT;
+      this.hints.fill(0, slot * HINT_BYTES, (slot + 1) * HINT_BYTES);
+      this.oddHints.set(slot, row.hintTail);
+    }
+    if (row.extra) {
+      flags |= HAS_EXTRA;
+      this.extras.set(slot, row.extra);
+    }
+    this.flags[slot] = flags;
+    this.owners[slot] = row.owner;
+    this.scopes[slot] = row.scopeList;
+    this.createdAt[slot] = row.createdAt;
+    this.expiresAt[slot] = row.expiresAt;
+    this.appendName(row.name);
+    this.nameEnds[slot] = this.namesLength;
+    this.count = slot + 1;
+    this.index(slot);
+    return slot;
+  }
+
+  revoke(slot: number): void {
+    this.flags[slot] |= REVOKED;
+  }
+
+  slotOfHash(hash: Uint8Array): number {
+    const mask = this.byHash.length - 1;
+    if (mask < 0) return -1;
+    for (let at = wordOf(hash, 0) & mask; ; at = (at + 1) & mask) {
+      const entry = this.byHash[at];
+      if (entry === 0) return -1;
+      if (sameBytes(this.hashes, (entry - 1) * HASH_BYTES, hash, 0, HASH_BYTES)) return entry - 1;
+    }
+  }
+
+  /** By the hex SHA-256 of events. */
+  slotOfHexHash(hex: string): number {
+    this.probe.fill(0);
+    this.probe.write(hex, 0, HASH_BYTES, 'hex');
+    return this.slotOfHash(this.probe);
+  }
+
+  slotOfId(id: string): number {
+    if (!writeUuid(id, this.probe, 0)) return this.slotOfOddId.get(id) ?? -1;
+    const mask = this.byId.length - 1;
+    if (mask < 0) return -1;
+    for (let at = idHash(this.probe, 0) & mask; ; at = (at + 1) & mask) {
+      const entry = this.byId[at];
+      if (entry === 0) return -1;
+      if (sameBytes(this.ids, (entry - 1) * ID_BYTES, this.probe, 0, ID_BYTES)) return entry - 1;
+    }
+  }
+
+  slotsOf(ownerId: string): number[] {
+    const owner = this.ownerIndex.get(ownerId);
+    const slots: number[] = [];
+    if (owner === undefined) return slots;
+    for (let slot = this.ownerHeads[owner]; slot !== -1; slot = this.nextOfOwner[slot]) slots.push(slot);
+    return slots;
+  }
+
+  kind(slot: number): TokenKind {
+    return TOKEN_KINDS[this.flags[slot] & KIND_BITS];
+  }
+  revoked(slot: number): boolean {
+    return (this.flags[slot] & REVOKED) !== 0;
+  }
+  ownerId(slot: number): string | null {
+    const owner = this.owners[slot];
+    return owner === -1 ? null : this.ownerIds[owner];
+  }
+  scopeList(slot: number): string[] {
+    return this.scopeLists[this.scopes[slot]];
+  }
+  extra(slot: number): TokenExtra | null {
+    return (this.flags[slot] & HAS_EXTRA) === 0 ? null : (this.extras.get(slot) ?? null);
+  }
+  id(slot: number): string {
+    if ((this.flags[slot] & ODD_ID) !== 0) return this.oddIds.get(slot)!;
+    return readUuid(this.ids, slot * ID_BYTES);
+  }
+  hashKey(slot: number): string {
+    return Buffer.from(this.hashes.buffer, this.hashes.byteOffset + slot * HASH_BYTES, HASH_BYTES).toString('latin1');
+  }
+  hintTail(slot: number): string {
+    if ((this.flags[slot] & ODD_HINT) !== 0) return this.oddHints.get(slot)!;
+    const at = slot * HINT_BYTES;
+    return String.fromCharCode(this.hints[at], this.hints[at + 1], this.hints[at + 2], this.hints[at + 3]);
+  }
+  name(slot: number): string {
+    return this.names.toString('utf8', slot === 0 ? 0 : this.nameEnds[slot - 1], this.nameEnds[slot]);
+  }
+
+  /**
+   * Fills an empty table from a snapshot's columns (the order of `columnBytes`): copies them into
+   * arrays with room to grow, then rebuilds the lookup tables and the per-owner lists.
+   */
+  load(count: number, columns: Uint8Array[], names: Uint8Array, side: TokenSideTables): void {
+    this.resize(Math.max(FIRST_CAPACITY, Math.ceil(count * 1.25)));
+    this.columnsOf(count).forEach((column, n) => {
+      if (columns[n].length !== column.length) throw new Error('token index snapshot column of the wrong size');
+      column.set(columns[n]);
+    });
+    this.ensureNames(names.length);
+    this.names.set(names);
+    this.namesLength = names.length;
+    for (const [slot, id] of side.oddIds) this.oddIds.set(slot, id);
+    for (const [slot, hint] of side.oddHints) this.oddHints.set(slot, hint);
+    for (const [slot, extra] of side.extras) this.extras.set(slot, extra);
+    this.count = count;
+    const ownerCount = this.ownerIds.length;
+    let nameEnd = 0;
+    for (let slot = 0; slot < count; slot += 1) {
+      const owner = this.owners[slot];
+      const flags = this.flags[slot];
+      if (owner < -1 || owner >= ownerCount || this.scopes[slot] >= this.scopeLists.length)
+        throw new Error('token index snapshot out of range');
+      if (this.nameEnds[slot] < nameEnd || this.nameEnds[slot] > this.namesLength)
+        throw new Error('token index snapshot names out of range');
+      if ((flags & KIND_BITS) >= TOKEN_KINDS.length) throw new Error('token index snapshot holds an unknown kind');
+      if ((flags & ODD_ID) !== 0 && !this.oddIds.has(slot)) throw new Error('token index snapshot lost an id');
+      if ((flags & ODD_HINT) !== 0 && !this.oddHints.has(slot)) throw new Error('token index snapshot lost a hint');
+      if ((flags & HAS_EXTRA) !== 0 && !this.extras.has(slot)) throw new Error('token index snapshot lost an extra');
+      nameEnd = this.nameEnds[slot];
+      this.index(slot);
+    }
+  }
+
+  /** The used bytes of every column, in snapshot order, then the names. */
+  columnBytes(): { columns: Uint8Array[]; names: Uint8Array } {
+    return { columns: this.columnsOf(this.count), names: this.names.subarray(0, this.namesLength) };
+  }
+
+  private columnsOf(count: number): Uint8Array[] {
+    const arrays = [this.createdAt, this.expiresAt, this.owners, this.scopes, this.nameEnds, this.hashes, this.ids, this.hints, this.flags];
+    return arrays.map((array, n) => new Uint8Array(array.buffer, array.byteOffset, count * COLUMN_WIDTHS[n]));
+  }
+
+  /** Adds a slot to the lookup tables and to its owner's list. */
+  private index(slot: number): void {
+    if ((this.hashCount + 1) * 2 > this.byHash.length) this.rehashHashes(Math.max(FIRST_CAPACITY * 2, this.byHash.length * 2));
+    if (this.insertHash(this.byHash, slot)) this.hashCount += 1;
+    if ((this.flags[slot] & ODD_ID) !== 0) {
+      this.slotOfOddId.set(this.oddIds.get(slot)!, slot);
+    } else {
+      if ((this.idCount + 1) * 2 > this.byId.length) this.rehashIds(Math.max(FIRST_CAPACITY * 2, this.byId.length * 2));
+      if (this.insertId(this.byId, slot)) this.idCount += 1;
+    }
+    this.nextOfOwner[slot] = -1;
+    const owner = this.owners[slot];
+    if (owner !== -1) {
+      const tail = this.ownerTails[owner];
+      if (tail === -1) this.ownerHeads[owner] = slot;
+      else this.nextOfOwner[tail] = slot;
+      this.ownerTails[owner] = slot;
+    }
+  }
+
+  /** True when the hash was new; a known hash now points at the newer slot. */
+  private insertHash(table: Int32Array, slot: number): boolean {
+    const mask = table.length - 1;
+    const from = slot * HASH_BYTES;
+    for (let at = wordOf(this.hashes, from) & mask; ; at = (at + 1) & mask) {
+      const entry = table[at];
+      if (entry === 0) {
+        table[at] = slot + 1;
+        return true;
+      }
+      if (sameBytes(this.hashes, (entry - 1) * HASH_BYTES, this.hashes, from, HASH_BYTES)) {
+        table[at] = slot + 1;
+        return false;
+      }
+    }
+  }
+
+  private insertId(table: Int32Array, slot: number): boolean {
+    const mask = table.length - 1;
+    const from = slot * ID_BYTES;
+    for (let at = idHash(this.ids, from) & mask; ; at = (at + 1) & mask) {
+      const entry = table[at];
+      if (entry === 0) {
+        table[at] = slot + 1;
+        return true;
+      }
+      if (sameBytes(this.ids, (entry - 1) * ID_BYTES, this.ids, from, ID_BYTES)) {
+        table[at] = slot + 1;
+        return false;
+      }
+    }
+  }
+
+  private rehashHashes(size: number): void {
+    const table = new Int32Array(size);
+    for (const entry of this.byHash) if (entry !== 0) this.insertHash(table, entry - 1);
+    this.byHash = table;
+  }
+
+  private rehashIds(size: number): void {
+    const table = new Int32Array(size);
+    for (const entry of this.byId) if (entry !== 0) this.insertId(table, entry - 1);
+    this.byId = table;
+  }
+
+  private resize(capacity: number): void {
+    const used = this.count;
+    this.hashes = grown(this.hashes, new Uint8Array(capacity * HASH_BYTES), used * HASH_BYTES);
+    this.hashBytes = Buffer.from(this.hashes.buffer, this.hashes.byteOffset, this.hashes.byteLength);
+    this.ids = grown(this.ids, new Uint8Array(capacity * ID_BYTES), used * ID_BYTES);
+    this.flags = grown(this.flags, new Uint8Array(capacity), used);
+    this.owners = grown(this.owners, new Int32Array(capacity), used);
+    this.scopes = grown(this.scopes, new Uint32Array(capacity), used);
+    this.createdAt = grown(this.createdAt, new Float64Array(capacity), used);
+    this.expiresAt = grown(this.expiresAt, new Float64Array(capacity), used);
+    this.hints = grown(this.hints, new Uint8Array(capacity * HINT_BYTES), used * HINT_BYTES);
+    this.nameEnds = grown(this.nameEnds, new Uint32Array(capacity), used);
+    this.nextOfOwner = grown(this.nextOfOwner, new Int32Array(capacity), used);
+    this.capacity = capacity;
+  }
+
+  private appendName(name: string): void {
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes.
+    this.ensureNames(this.namesLength + name.length * 3);
+    this.namesLength += this.names.write(name, this.namesLength, 'utf8');
+    if (this.namesLength > 0xffffffff) throw new Error('token names exceed 4 GiB');
+  }
+
+  private ensureNames(length: number): void {
+    if (length <= this.names.length) return;
+    let size = Math.max(64 * 1024, this.names.length * 2);
+    while (size < length) size *= 2;
+    const names = Buffer.alloc(size);
+    this.names.copy(names, 0, 0, this.namesLength);
+    this.names = names;
+  }
+}
+
+/** What does not fit the columns: odd ids and hints, and the extras of impersonation and resource tokens. */
+export interface TokenSideTables {
+  oddIds: [number, string][];
+  oddHints: [number, string][];
+  extras: [number, TokenExtra][];
+}
+
+function grown<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(old: T, next: T, used: number): T {
+  next.set(old.subarray(0, used) as never);
+  return next;
+}
+
+function wordOf(bytes: Uint8Array, at: number): number {
+  return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
+}
+
+/** Mixes all 16 bytes: UUIDs other than v4 (v1, v7) keep their randomness in different bytes. */
+function idHash(bytes: Uint8Array, at: number): number {
+  let hash = Math.imul(wordOf(bytes, at), 0x9e3779b1);
+  hash = Math.imul(hash ^ wordOf(bytes, at + 4) ^ (hash >>> 15), 0x85ebca6b);
+  hash = Math.imul(hash ^ wordOf(bytes, at + 8) ^ (hash >>> 13), 0xc2b2ae35);
+  hash = Math.imul(hash ^ wordOf(bytes, at + 12) ^ (hash >>> 16), 0x27d4eb2f);
+  return hash ^ (hash >>> 15);
+}
+
+function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
+  for (let n = 0; n < length; n += 1) if (a[aAt + n] !== b[bAt + n]) return false;
+  return true;
+}
+
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit += 1) HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit;
+const HEX_PAIR = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+const DASH = 45;
+
+/** Writes a lowercase canonical UUID as 16 bytes; false (nothing meaningful written) for any other string. */
+function writeUuid(id: string, out: Uint8Array, at: number): boolean {
+  if (id.length !== 36) return false;
+  let byte = 0;
+  for (let n = 0; n < 36; n += 1) {
+    const code = id.charCodeAt(n);
+    if (n === 8 || n === 13 || n === 18 || n === 23) {
+      if (code !== DASH) return false;
+      continue;
+    }
+    const high = code < 128 ? HEX_VALUE[code] : -1;
+    n += 1;
+    const second = id.charCodeAt(n);
+    const low = second < 128 ? HEX_VALUE[second] : -1;
+    if (high < 0 || low < 0) return false;
+    out[at + byte] = (high << 4) | low;
+    byte += 1;
+  }
+  return true;
+}
+
+function readUuid(bytes: Uint8Array, at: number): string {
+  const h = (n: number) => HEX_PAIR[bytes[at + n]];
+  return (
+    h(0) +
+    h(1) +
+    h(2) +
+    h(3) +
+    '-' +
+    h(4) +
+    h(5) +
+    '-' +
+    h(6) +
+    h(7) +
+    '-' +
+    h(8) +
+    h(9) +
+    '-' +
+    h(10) +
+    h(11) +
+    h(12) +
+    h(13) +
+    h(14) +
+    h(15)
+  );
+}
+
+/** The last 4 characters of a hint as 4 bytes, when they are 4 ASCII characters. */
+function writeHint(tail: string, out: Uint8Array, at: number): boolean {
+  if (tail.length !== HINT_BYTES) return false;
+  for (let n = 0; n < HINT_BYTES; n += 1) {
+    const code = tail.charCodeAt(n);
+    if (code >= 128) return false;
+    out[at + n] = code;
+  }
+  return true;
+}
