@@ -17,7 +17,7 @@ describe('LogSubscription', () => {
   let db: TestDatabase;
   let natsServer: TestNatsServer;
   let nats: NatsConnection;
-  const subscriptions: LogSubscription[] = [];
+  const subscriptions: { stop(): Promise<void> }[] = [];
 
   beforeAll(async () => {
     [db, natsServer] = await Promise.all([createTestDatabase(), startNatsServer()]);
