@@ -23,8 +23,8 @@ export class MeRoute implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.get('/api/v1/me', async (request, reply) => {
       try {
-        const body = meOf(await this.guard.authenticate(request), this.replica);
-        return reply.header('X-Tessera-Revision', body.revision).send(body);
+        // X-Tessera-Revision comes from the RevisionHook, as for every answer carrying a revision.
+        return reply.send(meOf(await this.guard.authenticate(request), this.replica));
       } catch (error) {
         return this.sendError(reply, error);
       }

@@ -1,0 +1,44 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { TokenIndexReplica } from '@tessera/token-index';
+import { MIN_REVISION_WAIT_MS } from './min-revision';
+
+type Done = (error: Error | null, payload?: unknown) => void;
+
+/**
+ * Every answer carrying `revision` also gets the `X-Tessera-Revision` header; a 204 answer keeps
+ * only the header (Fastify sends no body with a 204). Before answering a write, the gateway's own
+ * token index catches up to it, so the caller's next request through this gateway sees its own
+ * write (a revoked token is refused). Error bodies (4xx, 5xx) are left alone, even those that
+ * carry a revision.
+ *
+ * A Fastify `preSerialization` hook rather than a Nest interceptor: a global interceptor puts an
+ * RxJS pipeline and two async resources on every request, which cost about as much as the rest of
+ * a forwarded read in the gateway.
+ */
+@Injectable()
+export class RevisionHook implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly replica: TokenIndexReplica,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('preSerialization', (_request, reply, payload, done) => this.answer(reply, payload, done));
+  }
+
+  private answer(reply: FastifyReply, payload: unknown, done: Done): void {
+    const revision = reply.statusCode < 400 ? (payload as { revision?: unknown } | null | undefined)?.revision : undefined;
+    if (revision === undefined || revision === null) return done(null, payload);
+    void reply.header('X-Tessera-Revision', String(revision));
+    const position = Number(revision);
+    // Reads (and writes this replica already reflects) answer at once, without a promise.
+    if (!Number.isSafeInteger(position) || position <= this.replica.position) return done(null, payload);
+    this.replica.waitFor(position, MIN_REVISION_WAIT_MS).then(
+      () => done(null, payload),
+      (error: Error) => done(error),
+    );
+  }
+}
