@@ -37,6 +37,14 @@ CREATE TABLE IF NOT EXISTS event_store.snapshots (
   created_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (name, position)
 );
+
+-- Snapshots are read whole at every start: uncompressed, a big one is read several times faster
+-- (and written without a long pglz pass). Altered only once, so a start never waits on its lock.
+DO $$ BEGIN
+  IF (SELECT attstorage FROM pg_attribute WHERE attrelid = 'event_store.snapshots'::regclass AND attname = 'data') <> 'e' THEN
+    ALTER TABLE event_store.snapshots ALTER COLUMN data SET STORAGE EXTERNAL;
+  END IF;
+END $$;
 `;
 
 /** Key of the advisory lock that serialises schema changes when several replicas start at once. */
