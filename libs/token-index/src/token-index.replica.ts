@@ -89,7 +89,7 @@ export class TokenIndexReplica {
   async saveSnapshot(): Promise<void> {
     const position = this.index.position;
     try {
-      await saveSnapshot(this.options.pool, TOKEN_INDEX_SNAPSHOT, position, this.index.serialize());
+      await saveSnapshot(this.options.pool, TOKEN_INDEX_SNAPSHOT, position, this.index.snapshotParts());
       this.snapshotPosition = position;
     } catch (error) {
       this.log.warn(`snapshot at ${position} failed: ${(error as Error).message}`);

@@ -208,6 +208,19 @@ describe('TokenIndex snapshots', () => {
     expect(fromClone.owner('u1')?.email).toBeNull();
   });
 
+  it('gives snapshot parts that later events do not change, and that make up serialize()', () => {
+    const { events, tokens } = history(30);
+    const index = new TokenIndex();
+    index.apply(events);
+    const before = index.serialize();
+    const parts = index.snapshotParts();
+    expect(Buffer.concat(parts).equals(before)).toBe(true);
+    index.apply([event(TOKEN_EVENTS.tokenRevoked, { tokenId: index.tokenFor(tokens[1])!.id, reason: 'owner' })]);
+    index.apply(history(2000).events);
+    expect(Buffer.concat(parts).equals(before)).toBe(true);
+    expect(index.serialize().equals(before)).toBe(false);
+  });
+
   it('refuses a snapshot cut short, so the replica replays the log instead', () => {
     const { events } = history(50);
     const index = new TokenIndex();

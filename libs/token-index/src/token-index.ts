@@ -111,6 +111,8 @@ export function isRefusal(value: Principal | TokenRefusal): value is TokenRefusa
 const SNAPSHOT_MAGIC = 'TSX3';
 const ROW_SNAPSHOT_MAGIC = 'TSX2';
 const LITTLE_ENDIAN = endianness() === 'LE';
+/** The column a revocation changes in place (see COLUMN_WIDTHS). */
+const FLAGS_COLUMN = COLUMN_WIDTHS.length - 1;
 
 /**
  * Token hash → token record, and the owners' standing, as a projection of the log. Every replica
@@ -283,6 +285,15 @@ export class TokenIndex {
    * (u32 each), then each column of the TokenTable, padded to 8 bytes, then the names.
    */
   serialize(): Buffer {
+    return Buffer.concat(this.snapshotParts());
+  }
+
+  /**
+   * The bytes of `serialize()` in parts, most of them views of the table's columns, for
+   * saveSnapshot to stream without one big copy. They stay as they are while the index goes on:
+   * the table only appends to its columns, and the one it changes in place (flags) is copied.
+   */
+  snapshotParts(): Uint8Array[] {
     if (!LITTLE_ENDIAN) throw new Error('token index snapshots need a little-endian machine');
     const { columns, names } = this.tokens.columnBytes();
     const head = Buffer.from(
@@ -297,22 +308,20 @@ export class TokenIndex {
       } satisfies SnapshotHead),
       'utf8',
     );
-    const columnsAt = padded(4 + 8 + 4 + head.length + 4 + 4);
-    const size = columns.reduce((total, column) => total + padded(column.length), columnsAt) + names.length;
-    const out = Buffer.alloc(size);
-    let at = out.write(SNAPSHOT_MAGIC, 0, 'latin1');
-    at = out.writeDoubleLE(this.position, at);
-    at = out.writeUInt32LE(head.length, at);
-    at += head.copy(out, at);
-    at = out.writeUInt32LE(this.tokens.count, at);
-    out.writeUInt32LE(names.length, at);
-    at = columnsAt;
-    for (const column of columns) {
-      out.set(column, at);
-      at += padded(column.length);
-    }
-    out.set(names, at);
-    return out;
+    const prefix = Buffer.alloc(padded(24 + head.length));
+    prefix.write(SNAPSHOT_MAGIC, 0, 'latin1');
+    prefix.writeDoubleLE(this.position, 4);
+    prefix.writeUInt32LE(head.length, 12);
+    head.copy(prefix, 16);
+    prefix.writeUInt32LE(this.tokens.count, 16 + head.length);
+    prefix.writeUInt32LE(names.length, 20 + head.length);
+    const parts: Uint8Array[] = [prefix];
+    columns.forEach((column, n) => {
+      parts.push(n === FLAGS_COLUMN ? column.slice() : column);
+      if (padded(column.length) > column.length) parts.push(new Uint8Array(padded(column.length) - column.length));
+    });
+    parts.push(names);
+    return parts;
   }
 
   static deserialize(data: Buffer): TokenIndex {

@@ -34,6 +34,8 @@ const KIND_BITS = 0x0f;
 const HASH_BYTES = 32;
 const ID_BYTES = 16;
 const HINT_BYTES = 4;
+const HASH_WORDS = HASH_BYTES / 4;
+const ID_WORDS = ID_BYTES / 4;
 const FIRST_CAPACITY = 1024;
 /**
  * Bytes per slot of each column of `columnBytes`, in order: createdAt, expiresAt, owners, scopes,
@@ -52,9 +54,11 @@ export class TokenTable {
   count = 0;
   private capacity = 0;
   hashes = new Uint8Array(0);
-  /** The same memory as `hashes`, for hex writes. */
+  /** The same memory as `hashes`: as a Buffer for hex writes, as 32-bit words to hash and compare. */
   private hashBytes = Buffer.alloc(0);
+  private hashWords = new Int32Array(0);
   ids = new Uint8Array(0);
+  private idWords = new Int32Array(0);
   flags = new Uint8Array(0);
   /** Index into `ownerIds`, or -1 for a token without owner (admin tokens). */
   owners = new Int32Array(0);
@@ -89,7 +93,10 @@ export class TokenTable {
   /** slot + 1 by UUID id, 0 = empty; odd ids are in `slotOfOddId`. */
   private byId = new Int32Array(0);
   private idCount = 0;
-  private readonly probe = Buffer.alloc(HASH_BYTES);
+  /** A hash or id being looked up, as words, bytes and a Buffer over the same memory. */
+  private readonly probeWords = new Int32Array(HASH_BYTES / 4);
+  private readonly probeBytes = new Uint8Array(this.probeWords.buffer);
+  private readonly probe = Buffer.from(this.probeWords.buffer);
 
   /** Distinct hashes (a re-minted hash replaces the earlier slot, as a Map would). */
   get size(): number {
@@ -154,31 +161,43 @@ export class TokenTable {
     this.flags[slot] |= REVOKED;
   }
 
+  /** By the SHA-256 as its 32 raw bytes. */
   slotOfHash(hash: Uint8Array): number {
-    const mask = this.byHash.length - 1;
-    if (mask < 0) return -1;
-    for (let at = wordOf(hash, 0) & mask; ; at = (at + 1) & mask) {
-      const entry = this.byHash[at];
-      if (entry === 0) return -1;
-      if (sameBytes(this.hashes, (entry - 1) * HASH_BYTES, hash, 0, HASH_BYTES)) return entry - 1;
-    }
+    this.probeBytes.set(hash.subarray(0, HASH_BYTES));
+    return this.findHash(this.probeWords);
   }
 
   /** By the hex SHA-256 of events. */
   slotOfHexHash(hex: string): number {
     this.probe.fill(0);
     this.probe.write(hex, 0, HASH_BYTES, 'hex');
-    return this.slotOfHash(this.probe);
+    return this.findHash(this.probeWords);
   }
 
   slotOfId(id: string): number {
-    if (!writeUuid(id, this.probe, 0)) return this.slotOfOddId.get(id) ?? -1;
-    const mask = this.byId.length - 1;
+    if (!writeUuid(id, this.probeBytes, 0)) return this.slotOfOddId.get(id) ?? -1;
+    const table = this.byId;
+    const mask = table.length - 1;
     if (mask < 0) return -1;
-    for (let at = idHash(this.probe, 0) & mask; ; at = (at + 1) & mask) {
-      const entry = this.byId[at];
+    const words = this.probeWords;
+    const ids = this.idWords;
+    for (let at = idHash(words, 0) & mask; ; at = (at + 1) & mask) {
+      const entry = table[at];
       if (entry === 0) return -1;
-      if (sameBytes(this.ids, (entry - 1) * ID_BYTES, this.probe, 0, ID_BYTES)) return entry - 1;
+      const from = (entry - 1) * ID_WORDS;
+      if (ids[from] === words[0] && ids[from + 1] === words[1] && ids[from + 2] === words[2] && ids[from + 3] === words[3])
+        return entry - 1;
+    }
+  }
+
+  private findHash(words: Int32Array): number {
+    const table = this.byHash;
+    const mask = table.length - 1;
+    if (mask < 0) return -1;
+    for (let at = words[0] & mask; ; at = (at + 1) & mask) {
+      const entry = table[at];
+      if (entry === 0) return -1;
+      if (sameWords(this.hashWords, (entry - 1) * HASH_WORDS, words, 0, HASH_WORDS)) return entry - 1;
     }
   }
 
@@ -241,6 +260,7 @@ export class TokenTable {
     this.count = count;
     const ownerCount = this.ownerIds.length;
     let nameEnd = 0;
+    let uuids = 0;
     for (let slot = 0; slot < count; slot += 1) {
       const owner = this.owners[slot];
       const flags = this.flags[slot];
@@ -252,9 +272,13 @@ export class TokenTable {
       if ((flags & ODD_ID) !== 0 && !this.oddIds.has(slot)) throw new Error('token index snapshot lost an id');
       if ((flags & ODD_HINT) !== 0 && !this.oddHints.has(slot)) throw new Error('token index snapshot lost a hint');
       if ((flags & HAS_EXTRA) !== 0 && !this.extras.has(slot)) throw new Error('token index snapshot lost an extra');
+      if ((flags & ODD_ID) === 0) uuids += 1;
       nameEnd = this.nameEnds[slot];
-      this.index(slot);
     }
+    // Lookup tables of their final size at once, filled in slot order (a later slot wins, as in add).
+    this.byHash = new Int32Array(tableSize(count));
+    this.byId = new Int32Array(tableSize(uuids));
+    for (let slot = 0; slot < count; slot += 1) this.index(slot);
   }
 
   /** The used bytes of every column, in snapshot order, then the names. */
@@ -269,12 +293,13 @@ export class TokenTable {
 
   /** Adds a slot to the lookup tables and to its owner's list. */
   private index(slot: number): void {
-    if ((this.hashCount + 1) * 2 > this.byHash.length) this.rehashHashes(Math.max(FIRST_CAPACITY * 2, this.byHash.length * 2));
+    // Slots are indexed in order: every slot before this one is in the tables.
+    if ((this.hashCount + 1) * 2 > this.byHash.length) this.rehashHashes(Math.max(FIRST_CAPACITY * 2, this.byHash.length * 2), slot);
     if (this.insertHash(this.byHash, slot)) this.hashCount += 1;
     if ((this.flags[slot] & ODD_ID) !== 0) {
       this.slotOfOddId.set(this.oddIds.get(slot)!, slot);
     } else {
-      if ((this.idCount + 1) * 2 > this.byId.length) this.rehashIds(Math.max(FIRST_CAPACITY * 2, this.byId.length * 2));
+      if ((this.idCount + 1) * 2 > this.byId.length) this.rehashIds(Math.max(FIRST_CAPACITY * 2, this.byId.length * 2), slot);
       if (this.insertId(this.byId, slot)) this.idCount += 1;
     }
     this.nextOfOwner[slot] = -1;
@@ -290,14 +315,15 @@ export class TokenTable {
   /** True when the hash was new; a known hash now points at the newer slot. */
   private insertHash(table: Int32Array, slot: number): boolean {
     const mask = table.length - 1;
-    const from = slot * HASH_BYTES;
-    for (let at = wordOf(this.hashes, from) & mask; ; at = (at + 1) & mask) {
+    const words = this.hashWords;
+    const from = slot * HASH_WORDS;
+    for (let at = words[from] & mask; ; at = (at + 1) & mask) {
       const entry = table[at];
       if (entry === 0) {
         table[at] = slot + 1;
         return true;
       }
-      if (sameBytes(this.hashes, (entry - 1) * HASH_BYTES, this.hashes, from, HASH_BYTES)) {
+      if (sameWords(words, (entry - 1) * HASH_WORDS, words, from, HASH_WORDS)) {
         table[at] = slot + 1;
         return false;
       }
@@ -306,29 +332,31 @@ export class TokenTable {
 
   private insertId(table: Int32Array, slot: number): boolean {
     const mask = table.length - 1;
-    const from = slot * ID_BYTES;
-    for (let at = idHash(this.ids, from) & mask; ; at = (at + 1) & mask) {
+    const words = this.idWords;
+    const from = slot * ID_WORDS;
+    for (let at = idHash(words, from) & mask; ; at = (at + 1) & mask) {
       const entry = table[at];
       if (entry === 0) {
         table[at] = slot + 1;
         return true;
       }
-      if (sameBytes(this.ids, (entry - 1) * ID_BYTES, this.ids, from, ID_BYTES)) {
+      if (sameWords(words, (entry - 1) * ID_WORDS, words, from, ID_WORDS)) {
         table[at] = slot + 1;
         return false;
       }
     }
   }
 
-  private rehashHashes(size: number): void {
+  /** Re-inserts the slots before `end` in slot order, so a table's layout depends only on the slots and its size. */
+  private rehashHashes(size: number, end: number): void {
     const table = new Int32Array(size);
-    for (const entry of this.byHash) if (entry !== 0) this.insertHash(table, entry - 1);
+    for (let slot = 0; slot < end; slot += 1) this.insertHash(table, slot);
     this.byHash = table;
   }
 
-  private rehashIds(size: number): void {
+  private rehashIds(size: number, end: number): void {
     const table = new Int32Array(size);
-    for (const entry of this.byId) if (entry !== 0) this.insertId(table, entry - 1);
+    for (let slot = 0; slot < end; slot += 1) if ((this.flags[slot] & ODD_ID) === 0) this.insertId(table, slot);
     this.byId = table;
   }
 
@@ -336,7 +364,9 @@ export class TokenTable {
     const used = this.count;
     this.hashes = grown(this.hashes, new Uint8Array(capacity * HASH_BYTES), used * HASH_BYTES);
     this.hashBytes = Buffer.from(this.hashes.buffer, this.hashes.byteOffset, this.hashes.byteLength);
+    this.hashWords = new Int32Array(this.hashes.buffer, this.hashes.byteOffset, capacity * HASH_WORDS);
     this.ids = grown(this.ids, new Uint8Array(capacity * ID_BYTES), used * ID_BYTES);
+    this.idWords = new Int32Array(this.ids.buffer, this.ids.byteOffset, capacity * ID_WORDS);
     this.flags = grown(this.flags, new Uint8Array(capacity), used);
     this.owners = grown(this.owners, new Int32Array(capacity), used);
     this.scopes = grown(this.scopes, new Uint32Array(capacity), used);
@@ -377,20 +407,23 @@ function grown<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(o
   return next;
 }
 
-function wordOf(bytes: Uint8Array, at: number): number {
-  return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
+/** A lookup table at most half full for `entries`. */
+function tableSize(entries: number): number {
+  let size = FIRST_CAPACITY * 2;
+  while ((entries + 1) * 2 > size) size *= 2;
+  return size;
 }
 
 /** Mixes all 16 bytes: UUIDs other than v4 (v1, v7) keep their randomness in different bytes. */
-function idHash(bytes: Uint8Array, at: number): number {
-  let hash = Math.imul(wordOf(bytes, at), 0x9e3779b1);
-  hash = Math.imul(hash ^ wordOf(bytes, at + 4) ^ (hash >>> 15), 0x85ebca6b);
-  hash = Math.imul(hash ^ wordOf(bytes, at + 8) ^ (hash >>> 13), 0xc2b2ae35);
-  hash = Math.imul(hash ^ wordOf(bytes, at + 12) ^ (hash >>> 16), 0x27d4eb2f);
+function idHash(words: Int32Array, at: number): number {
+  let hash = Math.imul(words[at], 0x9e3779b1);
+  hash = Math.imul(hash ^ words[at + 1] ^ (hash >>> 15), 0x85ebca6b);
+  hash = Math.imul(hash ^ words[at + 2] ^ (hash >>> 13), 0xc2b2ae35);
+  hash = Math.imul(hash ^ words[at + 3] ^ (hash >>> 16), 0x27d4eb2f);
   return hash ^ (hash >>> 15);
 }
 
-function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
+function sameWords(a: Int32Array, aAt: number, b: Int32Array, bAt: number, length: number): boolean {
   for (let n = 0; n < length; n += 1) if (a[aAt + n] !== b[bAt + n]) return false;
   return true;
 }
