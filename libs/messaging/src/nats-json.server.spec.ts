@@ -100,6 +100,13 @@ describe('NatsJsonServer (plain JSON over NATS)', () => {
     await expect(requestJson(client, 'test.nobody', {}, { timeoutMs: 200 })).rejects.toMatchObject({ code: 'unavailable', status: 503 });
   });
 
+  it('bounds requests the same way on an app connection (no async stack traces)', async () => {
+    await expect(requestJson(connections[0], 'test.nobody', {}, { timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/^test\.nobody did not answer: /),
+    });
+  });
+
   it('hands each request to exactly one replica of the queue group', async () => {
     await startReplica('two');
     handledBy.length = 0;
