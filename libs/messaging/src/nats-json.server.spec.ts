@@ -107,6 +107,14 @@ describe('NatsJsonServer (plain JSON over NATS)', () => {
     });
   });
 
+  it('sends coalesced requests at the end of the turn, each with its own answer', async () => {
+    const sent = client.stats().outMsgs;
+    const answers = Array.from({ length: 40 }, (_, n) => requestJson<{ n: number }>(client, 'test.echo', { n }, { coalesce: true }));
+    expect(client.stats().outMsgs).toBe(sent);
+    expect((await Promise.all(answers)).map((answer) => answer.n)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    await expect(requestJson(client, 'test.fail', {}, { coalesce: true })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
   it('hands each request to exactly one replica of the queue group', async () => {
     await startReplica('two');
     handledBy.length = 0;

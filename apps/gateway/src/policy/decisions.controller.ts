@@ -35,14 +35,20 @@ export class DecisionsController {
   ): Promise<{ allowed: true; revision: string }> {
     if (!permission) throw new TesseraError('bad_request', 'permission is required', [{ field: 'permission', problems: ['is required'] }]);
     // The same lean subject any service uses, with the caller's own token: no Nest pipeline on the policy side.
-    const reply = await requestJson<CheckReply>(this.nats, SUBJECTS.policyCheck, {
-      token: request.bearerToken,
-      permission,
-      dataset,
-      service,
-      table,
-      ...(request.minRevision !== undefined ? { minRevision: request.minRevision } : {}),
-    });
+    // Coalesced: the checks of one event-loop turn reach NATS and the policy app in one write.
+    const reply = await requestJson<CheckReply>(
+      this.nats,
+      SUBJECTS.policyCheck,
+      {
+        token: request.bearerToken,
+        permission,
+        dataset,
+        service,
+        table,
+        ...(request.minRevision !== undefined ? { minRevision: request.minRevision } : {}),
+      },
+      { coalesce: true },
+    );
     if (reply.allowed) return { allowed: true, revision: reply.revision };
     throw refusal(reply, permission);
   }
