@@ -111,6 +111,9 @@ export function isRefusal(value: Principal | TokenRefusal): value is TokenRefusa
 const SNAPSHOT_MAGIC = 'TSX3';
 const ROW_SNAPSHOT_MAGIC = 'TSX2';
 const LITTLE_ENDIAN = endianness() === 'LE';
+/** The two events of a million, read once (the contracts' constants are behind getters). */
+const TOKEN_MINTED = TOKEN_EVENTS.tokenMinted;
+const TOKEN_REVOKED = TOKEN_EVENTS.tokenRevoked;
 /** The column a revocation changes in place (see COLUMN_WIDTHS). */
 const FLAGS_COLUMN = COLUMN_WIDTHS.length - 1;
 
@@ -199,10 +202,10 @@ export class TokenIndex {
 
   private applyOne(event: EventPayload): void {
     switch (event.type) {
-      case TOKEN_EVENTS.tokenMinted:
+      case TOKEN_MINTED:
         this.addToken(event.data as unknown as TokenMinted);
         return;
-      case TOKEN_EVENTS.tokenRevoked: {
+      case TOKEN_REVOKED: {
         const slot = this.tokens.slotOfId((event.data as unknown as TokenRevoked).tokenId);
         if (slot !== -1) this.tokens.revoke(slot);
         return;
@@ -271,7 +274,7 @@ export class TokenIndex {
       owner: data.ownerId === null ? -1 : this.tokens.internOwner(data.ownerId),
       scopeList: this.tokens.internScopes(data.scopes),
       name: data.name,
-      hintTail: data.hint.slice(-4),
+      hint: data.hint,
       createdAt: Date.parse(data.createdAt),
       expiresAt: data.expiresAt === null ? 0 : Date.parse(data.expiresAt),
       extra,
@@ -406,7 +409,7 @@ export class TokenIndex {
         owner: owner === -1 ? -1 : ownerIds[owner],
         scopeList,
         name,
-        hintTail,
+        hint: hintTail,
         createdAt,
         expiresAt,
         extra,
@@ -453,7 +456,7 @@ export class TokenIndex {
         owner: t[3] === null ? -1 : index.tokens.internOwner(t[3]),
         scopeList: index.tokens.internScopes(t[5] === '' ? [] : t[5].split(' ')),
         name: t[4],
-        hintTail: t[6].slice(-4),
+        hint: t[6],
         createdAt: t[7],
         expiresAt: t[8],
         extra,
@@ -480,8 +483,9 @@ function padded(length: number): number {
   return Math.ceil(length / 8) * 8;
 }
 
+const KINDS = new Set<string>(TOKEN_KINDS);
+
 function internKind(kind: string): TokenKind {
-  const known = TOKEN_KINDS.find((candidate) => candidate === kind);
-  if (!known) throw new Error(`unknown token kind ${kind}`);
-  return known;
+  if (!KINDS.has(kind)) throw new Error(`unknown token kind ${kind}`);
+  return kind as TokenKind;
 }

@@ -16,7 +16,8 @@ export interface TokenRow {
   owner: number;
   scopeList: number;
   name: string;
-  hintTail: string;
+  /** The hint (`tsrp_…9f3a`): only its last 4 characters are kept. */
+  hint: string;
   createdAt: number;
   expiresAt: number;
   extra: TokenExtra | null;
@@ -30,6 +31,7 @@ const ODD_ID = 0x20;
 /** The hint tail is not 4 ASCII characters: kept as a string in `oddHints`. */
 const ODD_HINT = 0x10;
 const KIND_BITS = 0x0f;
+const KIND_INDEX = new Map<string, number>(TOKEN_KINDS.map((kind, index) => [kind, index]));
 
 const HASH_BYTES = 32;
 const ID_BYTES = 16;
@@ -86,6 +88,8 @@ export class TokenTable {
   /** Distinct scope lists: a million tokens hold a handful, shared by every principal. */
   readonly scopeLists: string[][] = [];
   private readonly scopeListIndex = new Map<string, number>();
+  /** The list interned last: consecutive mints mostly carry the same scopes. */
+  private lastScopeList = -1;
 
   /** slot + 1 by SHA-256, 0 = empty; linear probing, at most half full. */
   private byHash = new Int32Array(0);
@@ -115,31 +119,33 @@ export class TokenTable {
   }
 
   internScopes(scopes: string[]): number {
+    if (this.lastScopeList !== -1 && sameStrings(this.scopeLists[this.lastScopeList], scopes)) return this.lastScopeList;
     const key = JSON.stringify(scopes);
-    const known = this.scopeListIndex.get(key);
-    if (known !== undefined) return known;
-    const index = this.scopeLists.length;
-    this.scopeLists.push(scopes);
-    this.scopeListIndex.set(key, index);
+    let index = this.scopeListIndex.get(key);
+    if (index === undefined) {
+      index = this.scopeLists.length;
+      this.scopeLists.push(scopes);
+      this.scopeListIndex.set(key, index);
+    }
+    this.lastScopeList = index;
     return index;
   }
 
   add(row: TokenRow): number {
     const slot = this.count;
     if (slot === this.capacity) this.resize(Math.max(FIRST_CAPACITY, this.capacity * 2));
-    const kind = TOKEN_KINDS.indexOf(row.kind);
-    let flags = kind;
-    this.hashes.fill(0, slot * HASH_BYTES, (slot + 1) * HASH_BYTES);
+    let flags = KIND_INDEX.get(row.kind)!;
+    if (row.hash.length !== HASH_BYTES * 2) this.hashes.fill(0, slot * HASH_BYTES, (slot + 1) * HASH_BYTES);
     this.hashBytes.write(row.hash, slot * HASH_BYTES, HASH_BYTES, 'hex');
     if (!writeUuid(row.id, this.ids, slot * ID_BYTES)) {
       flags |= ODD_ID;
       this.ids.fill(0, slot * ID_BYTES, (slot + 1) * ID_BYTES);
       this.oddIds.set(slot, row.id);
     }
-    if (!writeHint(row.hintTail, this.hints, slot * HINT_BYTES)) {
+    if (!writeHintTail(row.hint, this.hints, slot * HINT_BYTES)) {
       flags |= ODD_HINT;
       this.hints.fill(0, slot * HINT_BYTES, (slot + 1) * HINT_BYTES);
-      this.oddHints.set(slot, row.hintTail);
+      this.oddHints.set(slot, row.hint.slice(-HINT_BYTES));
     }
     if (row.extra) {
       flags |= HAS_EXTRA;
@@ -293,13 +299,12 @@ export class TokenTable {
 
   /** Adds a slot to the lookup tables and to its owner's list. */
   private index(slot: number): void {
-    // Slots are indexed in order: every slot before this one is in the tables.
-    if ((this.hashCount + 1) * 2 > this.byHash.length) this.rehashHashes(Math.max(FIRST_CAPACITY * 2, this.byHash.length * 2), slot);
+    if ((this.hashCount + 1) * 2 > this.byHash.length) this.rehashHashes(Math.max(FIRST_CAPACITY * 2, this.byHash.length * 2));
     if (this.insertHash(this.byHash, slot)) this.hashCount += 1;
     if ((this.flags[slot] & ODD_ID) !== 0) {
       this.slotOfOddId.set(this.oddIds.get(slot)!, slot);
     } else {
-      if ((this.idCount + 1) * 2 > this.byId.length) this.rehashIds(Math.max(FIRST_CAPACITY * 2, this.byId.length * 2), slot);
+      if ((this.idCount + 1) * 2 > this.byId.length) this.rehashIds(Math.max(FIRST_CAPACITY * 2, this.byId.length * 2));
       if (this.insertId(this.byId, slot)) this.idCount += 1;
     }
     this.nextOfOwner[slot] = -1;
@@ -347,16 +352,16 @@ export class TokenTable {
     }
   }
 
-  /** Re-inserts the slots before `end` in slot order, so a table's layout depends only on the slots and its size. */
-  private rehashHashes(size: number, end: number): void {
+  /** Moves every entry to a table of `size`, in the order of the old table (which keeps the writes close together). */
+  private rehashHashes(size: number): void {
     const table = new Int32Array(size);
-    for (let slot = 0; slot < end; slot += 1) this.insertHash(table, slot);
+    for (const entry of this.byHash) if (entry !== 0) this.insertHash(table, entry - 1);
     this.byHash = table;
   }
 
-  private rehashIds(size: number, end: number): void {
+  private rehashIds(size: number): void {
     const table = new Int32Array(size);
-    for (let slot = 0; slot < end; slot += 1) if ((this.flags[slot] & ODD_ID) === 0) this.insertId(table, slot);
+    for (const entry of this.byId) if (entry !== 0) this.insertId(table, entry - 1);
     this.byId = table;
   }
 
@@ -381,7 +386,16 @@ export class TokenTable {
   private appendName(name: string): void {
     // A UTF-16 code unit takes at most 3 UTF-8 bytes.
     this.ensureNames(this.namesLength + name.length * 3);
-    this.namesLength += this.names.write(name, this.namesLength, 'utf8');
+    const names = this.names;
+    const from = this.namesLength;
+    // ASCII, the usual name, byte by byte; anything else through the UTF-8 encoder.
+    let n = 0;
+    for (; n < name.length; n += 1) {
+      const code = name.charCodeAt(n);
+      if (code >= 128) break;
+      names[from + n] = code;
+    }
+    this.namesLength += n === name.length ? n : names.write(name, from, 'utf8');
     if (this.namesLength > 0xffffffff) throw new Error('token names exceed 4 GiB');
   }
 
@@ -481,12 +495,19 @@ function readUuid(bytes: Uint8Array, at: number): string {
 }
 
 /** The last 4 characters of a hint as 4 bytes, when they are 4 ASCII characters. */
-function writeHint(tail: string, out: Uint8Array, at: number): boolean {
-  if (tail.length !== HINT_BYTES) return false;
+function writeHintTail(hint: string, out: Uint8Array, at: number): boolean {
+  const from = hint.length - HINT_BYTES;
+  if (from < 0) return false;
   for (let n = 0; n < HINT_BYTES; n += 1) {
-    const code = tail.charCodeAt(n);
+    const code = hint.charCodeAt(from + n);
     if (code >= 128) return false;
     out[at + n] = code;
   }
+  return true;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let n = 0; n < a.length; n += 1) if (a[n] !== b[n]) return false;
   return true;
 }
