@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import { Query, type Pool, type PoolClient, type QueryArrayConfig } from 'pg';
 import type { EventMetadata, EventPayload, RecordedEvent } from './event';
 import { upcasters as defaultUpcasters, type Upcasters } from './upcasters';
 
@@ -50,23 +50,92 @@ export async function readAll(db: Queryable, options: ReadAllOptions = {}): Prom
   return result.rows.map((row) => toRecordedEvent(row, options.upcasters));
 }
 
+const PAYLOAD_SQL = `SELECT position, type, schema_version, data FROM event_store.events
+                       WHERE position > $1 AND ($2::bigint IS NULL OR position <= $2)
+                       ORDER BY position LIMIT $3`;
+type PayloadRow = [string, string, number, Record<string, unknown>];
+
+function toPayload([position, type, schemaVersion, data]: PayloadRow, upcasters: Upcasters): EventPayload {
+  return upcasters.apply<EventPayload>({ position: Number(position), type, schemaVersion, data });
+}
+
 /**
  * Reads the global log in position order, only what a projection applies: position, type, schema
  * version and data. Skips parsing the metadata, the stream id and the time, which catching up over
  * a long log spends as much on as on the data.
  */
 export async function readPayloads(db: Queryable, options: ReadAllOptions = {}): Promise<EventPayload[]> {
-  const result = await db.query<[string, string, number, Record<string, unknown>]>({
-    text: `SELECT position, type, schema_version, data FROM event_store.events
-            WHERE position > $1 AND ($2::bigint IS NULL OR position <= $2)
-            ORDER BY position LIMIT $3`,
+  const result = await db.query<PayloadRow>({
+    text: PAYLOAD_SQL,
     values: [options.after ?? 0, options.to ?? null, options.limit ?? 1000],
     rowMode: 'array',
   });
   const upcasters = options.upcasters ?? defaultUpcasters;
-  return result.rows.map(([position, type, schemaVersion, data]) =>
-    upcasters.apply<EventPayload>({ position: Number(position), type, schemaVersion, data }),
-  );
+  return result.rows.map((row) => toPayload(row, upcasters));
+}
+
+/** Events handed to `apply` at a time while streaming. */
+const STREAM_CHUNK = 500;
+
+/**
+ * As readPayloads, but hands the events to `apply` in small chunks while PostgreSQL is still sending
+ * the rest, instead of holding them all: applied events are garbage at once, which a catch-up over
+ * a million events otherwise pays for in young-generation copies. The first throw of `apply` stops
+ * the applying (the rest of the rows are read and dropped) and rejects with it. Resolves with the
+ * number of events read.
+ */
+export async function streamPayloads(pool: Pool, options: ReadAllOptions, apply: (events: EventPayload[]) => void): Promise<number> {
+  const upcasters = options.upcasters ?? defaultUpcasters;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const config: QueryArrayConfig = {
+        text: PAYLOAD_SQL,
+        values: [options.after ?? 0, options.to ?? null, options.limit ?? 1000],
+        rowMode: 'array',
+      };
+      // With a 'row' listener and no callback, node-postgres hands rows over without keeping them.
+      const query = new Query<PayloadRow>(config);
+      let chunk: EventPayload[] = [];
+      let read = 0;
+      let failure: { error: unknown } | undefined;
+      const flush = () => {
+        const events = chunk;
+        chunk = [];
+        if (events.length === 0 || failure) return;
+        try {
+          apply(events);
+        } catch (error) {
+          failure = { error };
+        }
+      };
+      query.on('row', (row: PayloadRow) => {
+        read += 1;
+        if (failure) return;
+        try {
+          chunk.push(toPayload(row, upcasters));
+        } catch (error) {
+          failure = { error };
+          return;
+        }
+        if (chunk.length >= STREAM_CHUNK) flush();
+      });
+      query.on('end', () => {
+        flush();
+        if (failure) reject(failure.error as Error);
+        else resolve(read);
+      });
+      query.on('error', (error: Error) => {
+        broken = error;
+        reject(error);
+      });
+      client.query(query);
+    });
+  } finally {
+    // A client whose query failed may be in any state: it is not given back to the pool.
+    client.release(broken);
+  }
 }
 
 /** Reads one stream in version order. */

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Pool } from 'pg';
 import { SUBJECTS } from '@tessera/contracts';
 import { createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@tessera/testing';
 import { appendToStream } from './append';
 import type { EventPayload, RecordedEvent } from './event';
 import { EventStore } from './event-store';
 import { toEventMessage } from './publish';
-import { readHeadPosition, readPayloads } from './read';
+import { readHeadPosition, readPayloads, streamPayloads } from './read';
 import { ensureEventStoreSchema } from './schema';
 import { LogSubscription } from './subscribe';
 
@@ -82,7 +83,19 @@ describe('LogSubscription', () => {
     expect(received.filter((event) => (event.data.n as number) % 5 === 4)).toEqual([]);
   });
 
-  it('applies each batch once and in order when applying one fails while the next is being read', async () => {
+  it.each([
+    [
+      'read, the next batch while one is applied',
+      { read: (pool: Pool, after: number, limit: number) => readPayloads(pool, { after, limit }) },
+    ],
+    [
+      'streamed, applied as they arrive',
+      {
+        stream: (pool: Pool, after: number, limit: number, apply: (events: EventPayload[]) => void) =>
+          streamPayloads(pool, { after, limit }, apply),
+      },
+    ],
+  ])('applies each event once and in order when applying fails midway (%s)', async (_, reader) => {
     const from = await readHeadPosition(db.pool);
     const applied: EventPayload[] = [];
     let failures = 0;
@@ -90,10 +103,10 @@ describe('LogSubscription', () => {
       from,
       batchSize: 10,
       pollIntervalMs: 20,
-      read: (pool, after, limit) => readPayloads(pool, { after, limit }),
+      ...reader,
       handle: (events) => {
-        // The third batch fails twice, then goes through on a later poll.
-        if (events[0].position === from + 21 && failures < 2) {
+        // The batch or chunk holding the 25th event fails twice, then goes through on a later poll.
+        if (events.some((event) => event.position === from + 25) && failures < 2) {
           failures += 1;
           throw new Error('not yet');
         }
@@ -110,6 +123,34 @@ describe('LogSubscription', () => {
     expect(applied.map((event) => event.position)).toEqual(Array.from({ length: 100 }, (_, n) => from + n + 1));
     expect(applied.map((event) => event.data.n)).toEqual(Array.from({ length: 100 }, (_, n) => n));
     expect(failures).toBe(2);
+  });
+
+  it('drops the rest of a streamed read after a failed chunk, and resumes after the last chunk applied', async () => {
+    const from = await readHeadPosition(db.pool);
+    const applied: number[] = [];
+    let failed = false;
+    const subscription = new LogSubscription<EventPayload>(db.pool, {
+      from,
+      batchSize: 5000,
+      pollIntervalMs: 20,
+      stream: (pool, after, limit, apply) => streamPayloads(pool, { after, limit }, apply),
+      handle: (events) => {
+        if (!failed && events.some((event) => event.position === from + 700)) {
+          failed = true;
+          throw new Error('once');
+        }
+        applied.push(...events.map((event) => event.position));
+      },
+    });
+    subscriptions.push(subscription);
+    await subscription.start();
+    await appendToStream(db.pool, {
+      streamId: 'many',
+      events: Array.from({ length: 1200 }, (_, n) => ({ type: 'Counted', data: { n } })),
+    });
+    expect(await subscription.waitFor(from + 1200, 5_000)).toBe(true);
+    expect(failed).toBe(true);
+    expect(applied).toEqual(Array.from({ length: 1200 }, (_, n) => from + n + 1));
   });
 
   it('catches up from position 0, then follows live events published on NATS without waiting for the poll', async () => {

@@ -7,6 +7,17 @@ import { readAll } from './read';
 /** Reads up to `limit` events after `after`, in position order (readAll, or readPayloads for less). */
 export type LogReader<Event extends EventPayload> = (pool: Pool, after: number, limit: number) => Promise<Event[]>;
 
+/**
+ * Hands up to `limit` events after `after` to `apply`, in position order and in chunks, as they are
+ * read (streamPayloads); resolves with how many were read, rejects with the first throw of `apply`.
+ */
+export type LogStreamer<Event extends EventPayload> = (
+  pool: Pool,
+  after: number,
+  limit: number,
+  apply: (events: Event[]) => void,
+) => Promise<number>;
+
 export interface LogSubscriptionOptions<Event extends EventPayload = RecordedEvent> {
   /** Position already applied (from a snapshot, or 0). */
   from: number;
@@ -18,6 +29,8 @@ export interface LogSubscriptionOptions<Event extends EventPayload = RecordedEve
   batchSize?: number;
   /** How events are read; whole RecordedEvents by default. */
   read?: LogReader<Event>;
+  /** Instead of `read`: events streamed to a `handle` that applies them synchronously. */
+  stream?: LogStreamer<Event>;
   onError?: (error: unknown) => void;
 }
 
@@ -119,6 +132,7 @@ export class LogSubscription<Event extends EventPayload = RecordedEvent> {
    * applying fails, so events are still applied strictly in order and only once.
    */
   private async drain(): Promise<void> {
+    if (this.options.stream) return this.drainStreamed(this.options.stream);
     const batchSize = this.options.batchSize ?? 5000;
     while (this.dirty && !this.stopped) {
       this.dirty = false;
@@ -137,6 +151,25 @@ export class LogSubscription<Event extends EventPayload = RecordedEvent> {
       } finally {
         // A read still in flight after a failure or a stop: let it finish, unused.
         await next?.catch(() => undefined);
+      }
+    }
+  }
+
+  /** As drain, with each chunk applied (and the position advanced) while the rest is still being read. */
+  private async drainStreamed(stream: LogStreamer<Event>): Promise<void> {
+    const batchSize = this.options.batchSize ?? 5000;
+    const apply = (events: Event[]) => {
+      if (this.stopped) return;
+      const result = this.options.handle(events);
+      if (result instanceof Promise) throw new Error('a streamed LogSubscription needs a synchronous handle');
+      this.applied = events[events.length - 1].position;
+      this.settleWaiters();
+    };
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      for (;;) {
+        const read = await stream(this.pool, this.applied, batchSize, apply);
+        if (read < batchSize || this.stopped) break;
       }
     }
   }

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@tessera/testing';
 import { appendToStream } from './append';
-import { readAll, readPayloads, readStream } from './read';
+import { readAll, readPayloads, readStream, streamPayloads } from './read';
 import { ensureEventStoreSchema } from './schema';
 import { Upcasters } from './upcasters';
 
@@ -38,6 +38,9 @@ describe('upcasting on read', () => {
     const payloads = await readPayloads(db.pool, { upcasters });
     expect(payloads).toEqual(all.map(({ position, type, schemaVersion, data }) => ({ position, type, schemaVersion, data })));
     expect(await readPayloads(db.pool, { upcasters, after: all[0].position, to: all[1].position })).toEqual([payloads[1]]);
+    const streamed: unknown[] = [];
+    expect(await streamPayloads(db.pool, { upcasters }, (events) => streamed.push(...events))).toBe(3);
+    expect(streamed).toEqual(payloads);
     const stored = await db.pool.query("SELECT schema_version, data FROM event_store.events WHERE stream_id = 'user-old'");
     expect(stored.rows[0]).toEqual({ schema_version: 1, data: { fullName: 'Ada' } });
   });

@@ -2,15 +2,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Principal } from '@tessera/contracts';
-import { loadLatestSnapshot, LogSubscription, readPayloads, saveSnapshot, type EventPayload } from '@tessera/event-store';
+import { loadLatestSnapshot, LogSubscription, saveSnapshot, streamPayloads, type EventPayload } from '@tessera/event-store';
 import type { Readiness } from '@tessera/platform';
 import { parseToken } from './token-format';
 import { isRefusal, TokenIndex, type TokenRefusal } from './token-index';
 
 export const TOKEN_INDEX_SNAPSHOT = 'token-index';
 const COMPONENT = 'token-index';
-/** Events per read while catching up; the next batch is read while one is applied. */
-const CATCH_UP_BATCH = 10_000;
+/** Events per query while catching up; they are applied as they arrive, not held. */
+const CATCH_UP_BATCH = 50_000;
 
 export interface TokenIndexReplicaOptions {
   pool: Pool;
@@ -65,7 +65,7 @@ export class TokenIndexReplica {
     this.subscription = new LogSubscription<EventPayload>(pool, {
       from: this.index.position,
       handle: (events) => this.index.apply(events),
-      read: (db, after, limit) => readPayloads(db, { after, limit }),
+      stream: (db, after, limit, apply) => streamPayloads(db, { after, limit }, apply),
       batchSize: CATCH_UP_BATCH,
       nats: this.options.nats,
       pollIntervalMs: this.options.pollIntervalMs ?? 250,
