@@ -135,7 +135,7 @@ export class TokenTable {
     const slot = this.count;
     if (slot === this.capacity) this.resize(Math.max(FIRST_CAPACITY, this.capacity * 2));
     let flags = KIND_INDEX.get(row.kind)!;
-    if (row.hash.length !== HASH_BYTES * 2) this.hashes.fill(0, slot * HASH_BYTES, (slot + 1) * HASH_BYTES);
+    // The bytes of a new slot are zero (arrays grow into zeroed memory): a short hash leaves zeros.
     this.hashBytes.write(row.hash, slot * HASH_BYTES, HASH_BYTES, 'hex');
     if (!writeUuid(row.id, this.ids, slot * ID_BYTES)) {
       flags |= ODD_ID;
