@@ -214,6 +214,24 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
       expect((await api(bob.token, 'GET', `/api/v1/users/${alice.id}/affiliations`)).status).toBe(403);
       expect((await api(bob.token, 'POST', '/api/v1/affiliations', { name: 'x' })).status).toBe(403);
     });
+
+    it('shows the caller its groups and affiliations in GET /api/v1/me, answered by the gateway alone', async () => {
+      const created = await api(admin.token, 'POST', '/api/v1/affiliations', { name: 'Janelia' });
+      const put = await api(admin.token, 'PUT', `/api/v1/users/${bob.id}/affiliations/${created.body.id}`, { start: '2024-01-01' });
+      expect(put.status).toBe(200);
+      const me = await fetch(`${tessera.baseUrl}/api/v1/me`, {
+        headers: { authorization: `Bearer ${bob.token}`, 'x-tessera-min-revision': put.headers.get('x-tessera-revision')! },
+      });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({
+        id: bob.id,
+        name: 'Bob',
+        groups: expect.arrayContaining(['lab']),
+        affiliations: [{ affiliationId: created.body.id, name: 'Janelia', start: '2024-01-01T00:00:00.000Z', end: null, current: true }],
+      });
+      const mine = await api(bob.token, 'GET', `/api/v1/users/${bob.id}/affiliations`);
+      expect((await api(bob.token, 'GET', '/api/v1/me')).body.affiliations).toEqual(mine.body.items);
+    });
   });
 
   describe('GET /api/v1/check', () => {
@@ -462,6 +480,8 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
     await tessera.startApps();
     const after = await ask(SUBJECTS.policyUserInfo, { token: bob.token, minRevision: before.revision });
     expect({ ...after, revision: undefined }).toEqual({ ...before, revision: undefined });
+    const me = (await api(bob.token, 'GET', '/api/v1/me')).body;
+    expect(me.groups).toEqual(before.groups);
     expect((await api(carol.token, 'GET', '/api/v1/check?permission=edit&dataset=minnie')).status).toBe(403);
     expect((await api(alice.token, 'GET', '/api/v1/check?permission=edit&dataset=minnie')).status).toBe(200);
   }, 60_000);

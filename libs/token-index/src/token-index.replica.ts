@@ -56,6 +56,11 @@ export class TokenIndexReplica {
       try {
         this.index = TokenIndex.deserialize(snapshot.data);
         this.snapshotPosition = this.index.position;
+        if (!this.index.hasMemberships) {
+          this.log.warn(`snapshot at ${snapshot.position} predates the memberships index, replaying the whole log`);
+          this.index = new TokenIndex();
+          this.snapshotPosition = 0;
+        }
       } catch (error) {
         this.log.warn(`snapshot at ${snapshot.position} unreadable, replaying the whole log: ${(error as Error).message}`);
         this.index = new TokenIndex();

@@ -18,6 +18,7 @@ import {
 } from '@tessera/contracts';
 import type { EventPayload } from '@tessera/event-store';
 import { KIND_LETTERS, parseToken } from './token-format';
+import { Memberships, type MembershipsSnapshot } from './memberships';
 import { COLUMN_WIDTHS, TokenTable, type TokenExtra, type TokenSideTables } from './token-table';
 
 export type { TokenExtra } from './token-table';
@@ -125,6 +126,10 @@ export class TokenIndex {
   private readonly tokens = new TokenTable();
   private readonly owners = new Map<string, OwnerRecord>();
   private readonly permissions = new Set<string>(BUILT_IN_PERMISSIONS);
+  /** Groups and affiliations by user, for `GET /api/v1/me`. */
+  memberships = new Memberships();
+  /** False for an index from a snapshot written before memberships were indexed: replay the log instead. */
+  hasMemberships = true;
   /** Position of the last event applied. */
   position = 0;
 
@@ -251,12 +256,14 @@ export class TokenIndex {
       case IDENTITY_EVENTS.userDeactivated: {
         const owner = this.owners.get((event.data as { userId: string }).userId);
         if (owner) owner.active = false;
+        this.memberships.apply(event);
         return;
       }
       case POLICY_EVENTS.permissionRegistered:
         this.permissions.add((event.data as unknown as PermissionRegistered).name);
         return;
       default:
+        this.memberships.apply(event);
         return;
     }
   }
@@ -308,6 +315,7 @@ export class TokenIndex {
         oddIds: [...this.tokens.oddIds],
         oddHints: [...this.tokens.oddHints],
         extras: [...this.tokens.extras],
+        memberships: this.memberships.toSnapshot(),
       } satisfies SnapshotHead),
       'utf8',
     );
@@ -339,6 +347,8 @@ export class TokenIndex {
     const count = data.readUInt32LE(16 + headLength);
     const namesLength = data.readUInt32LE(20 + headLength);
     index.restoreHead(head);
+    if (head.memberships) index.memberships = Memberships.fromSnapshot(head.memberships);
+    else index.hasMemberships = false;
     let at = padded(24 + headLength);
     const columns = COLUMN_WIDTHS.map((width) => {
       const column = data.subarray(at, at + width * count);
@@ -364,6 +374,7 @@ export class TokenIndex {
    */
   private static deserializeRows(data: Buffer): TokenIndex {
     const index = new TokenIndex();
+    index.hasMemberships = false;
     let at = 4;
     index.position = data.readDoubleLE(at);
     at += 8;
@@ -444,6 +455,7 @@ export class TokenIndex {
     };
     if (snapshot.format !== 1) throw new Error(`unknown token index snapshot format ${snapshot.format}`);
     const index = new TokenIndex();
+    index.hasMemberships = false;
     index.position = snapshot.position;
     for (const owner of snapshot.owners) index.owners.set(owner.id, { ...owner, email: owner.email ?? null });
     for (const name of snapshot.permissions) index.permissions.add(name);
@@ -468,6 +480,8 @@ export class TokenIndex {
 }
 
 interface SnapshotHead extends TokenSideTables {
+  /** Absent from snapshots written before memberships were indexed. */
+  memberships?: MembershipsSnapshot;
   owners: OwnerRecord[];
   permissions: string[];
   ownerIds: string[];

@@ -65,8 +65,8 @@ export function meOf(principal: Principal, replica: TokenIndexReplica) {
     admin: owner.admin,
     serviceAccount: owner.serviceAccount,
     readOnly: owner.readOnly,
-    groups: [],
-    affiliations: [],
+    groups: replica.index.memberships.groupsOf(owner.id),
+    affiliations: replica.index.memberships.affiliationsOf(owner.id),
     revision,
   };
 }
