@@ -9,6 +9,8 @@ export interface MintRequest {
   ownerId: string | null;
   name: string;
   scopes: string[];
+  /** When it is minted (ms): the moment its expiry was computed from, so the lifetime is exact. */
+  createdAt?: number;
   expiresAt: Date | null;
   impersonatedBy?: string | null;
   resource?: string;
@@ -49,7 +51,7 @@ export class TokenMinting {
       name: request.name,
       scopes: request.scopes,
       hint: tokenHint(token),
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(request.createdAt ?? Date.now()).toISOString(),
       expiresAt: request.expiresAt?.toISOString() ?? null,
       ...(request.impersonatedBy ? { impersonatedBy: request.impersonatedBy } : {}),
       ...(request.resource !== undefined ? { resource: request.resource, actions: request.actions ?? [] } : {}),

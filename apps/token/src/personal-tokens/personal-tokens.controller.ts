@@ -40,6 +40,7 @@ export class PersonalTokensController {
     const { principal } = body;
     await this.rules.atLeast(body.minRevision);
     const scopes = body.scopes ?? [];
+    const now = Date.now();
     switch (body.kind) {
       case 'personal': {
         requireScope(principal, 'tokens');
@@ -51,7 +52,7 @@ export class PersonalTokensController {
         if (owner?.serviceAccount) this.rules.checkServiceAccountScopes(scopes, owner.scopes ?? []);
         const kind: TokenKind = owner?.serviceAccount ? 'service' : 'personal';
         return this.minting.mint(
-          { kind, ownerId: principal.userId, name: body.name ?? '', scopes, expiresAt: this.rules.expiryOf(body) },
+          { kind, ownerId: principal.userId, name: body.name ?? '', scopes, createdAt: now, expiresAt: this.rules.expiryOf(body, now) },
           actorOf(principal),
         );
       }
@@ -67,7 +68,8 @@ export class PersonalTokensController {
             ownerId: owner.id,
             name: body.name ?? '',
             scopes,
-            expiresAt: this.rules.expiryOf(body),
+            createdAt: now,
+            expiresAt: this.rules.expiryOf(body, now),
             impersonatedBy: actorOf(principal),
           },
           actorOf(principal),
@@ -80,7 +82,7 @@ export class PersonalTokensController {
         this.rules.checkKnownScopes(scopes);
         this.rules.checkServiceAccountScopes(scopes, owner.scopes ?? []);
         return this.minting.mint(
-          { kind: 'service', ownerId: owner.id, name: body.name ?? '', scopes, expiresAt: this.rules.expiryOf(body) },
+          { kind: 'service', ownerId: owner.id, name: body.name ?? '', scopes, createdAt: now, expiresAt: this.rules.expiryOf(body, now) },
           actorOf(principal),
         );
       }
@@ -101,7 +103,8 @@ export class PersonalTokensController {
             ownerId: principal.userId ?? null,
             name: body.resource,
             scopes: [],
-            expiresAt: this.rules.expiryOf(body),
+            createdAt: now,
+            expiresAt: this.rules.expiryOf(body, now),
             resource: body.resource,
             actions: body.actions,
           },
