@@ -44,7 +44,10 @@ describe('gateway conventions (CONTRACT section 2)', () => {
   it('serves the OpenAPI document and its UI', async () => {
     const document = await json(await fetch(`${tessera.baseUrl}/api/docs-json`));
     expect(document.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/api/v1/me']));
+    expect(Object.keys(document.paths['/api/v1/me'].get.responses['200'].content['application/json'].schema.properties)).toEqual(
+      expect.arrayContaining(['groups', 'affiliations']),
+    );
     expect((await fetch(`${tessera.baseUrl}/api/docs`)).status).toBe(200);
   });
 

@@ -13,5 +13,49 @@ export function setUpOpenApi(app: INestApplication, publicUrl: string): void {
       .addBearerAuth()
       .build(),
   );
+  document.paths['/api/v1/me'] = { get: ME_OPERATION };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
+
+/** `GET /api/v1/me` is a plain Fastify route (see MeRoute), so Nest's scanner does not see it. */
+const ME_OPERATION = {
+  summary: 'The caller: who it is, its groups and affiliations (answered by the gateway alone)',
+  tags: ['users'],
+  security: [{ bearer: [] }],
+  responses: {
+    '200': {
+      description: 'The caller',
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object' as const,
+            properties: {
+              id: { type: 'string' as const, nullable: true },
+              name: { type: 'string' as const },
+              email: { type: 'string' as const, nullable: true },
+              admin: { type: 'boolean' as const },
+              serviceAccount: { type: 'boolean' as const },
+              readOnly: { type: 'boolean' as const },
+              groups: { type: 'array' as const, items: { type: 'string' as const } },
+              affiliations: {
+                type: 'array' as const,
+                items: {
+                  type: 'object' as const,
+                  properties: {
+                    affiliationId: { type: 'string' as const },
+                    name: { type: 'string' as const },
+                    start: { type: 'string' as const, format: 'date-time' },
+                    end: { type: 'string' as const, format: 'date-time', nullable: true },
+                    current: { type: 'boolean' as const },
+                  },
+                },
+              },
+              revision: { type: 'string' as const },
+            },
+          },
+        },
+      },
+    },
+    '401': { description: 'no_token, invalid_token, expired_token or revoked_token' },
+  },
+};
