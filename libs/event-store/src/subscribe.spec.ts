@@ -84,10 +84,7 @@ describe('LogSubscription', () => {
   });
 
   it.each([
-    [
-      'read, the next batch while one is applied',
-      { read: (pool: Pool, after: number, limit: number) => readPayloads(pool, { after, limit }) },
-    ],
+    ['read in batches', { read: (pool: Pool, after: number, limit: number) => readPayloads(pool, { after, limit }) }],
     [
       'streamed, applied as they arrive',
       {

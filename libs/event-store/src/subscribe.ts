@@ -126,31 +126,18 @@ export class LogSubscription<Event extends EventPayload = RecordedEvent> {
     this.waiters = [];
   }
 
-  /**
-   * Reads and applies batches until a short one. While a full batch is applied, the next one is
-   * already being read (PostgreSQL produces it on its own core meanwhile); it is dropped unused if
-   * applying fails, so events are still applied strictly in order and only once.
-   */
   private async drain(): Promise<void> {
     if (this.options.stream) return this.drainStreamed(this.options.stream);
     const batchSize = this.options.batchSize ?? 5000;
     while (this.dirty && !this.stopped) {
       this.dirty = false;
-      let next: Promise<Event[]> | undefined = this.read(this.pool, this.applied, batchSize);
-      try {
-        while (next) {
-          const events: Event[] = await next;
-          next = undefined;
-          if (events.length === 0 || this.stopped) break;
-          const last = events[events.length - 1].position;
-          if (events.length >= batchSize) next = this.read(this.pool, last, batchSize);
-          await this.options.handle(events);
-          this.applied = last;
-          this.settleWaiters();
-        }
-      } finally {
-        // A read still in flight after a failure or a stop: let it finish, unused.
-        await next?.catch(() => undefined);
+      for (;;) {
+        const events = await this.read(this.pool, this.applied, batchSize);
+        if (events.length === 0 || this.stopped) break;
+        await this.options.handle(events);
+        this.applied = events[events.length - 1].position;
+        this.settleWaiters();
+        if (events.length < batchSize) break;
       }
     }
   }
