@@ -264,9 +264,11 @@ export class TokenTable {
     for (const [slot, hint] of side.oddHints) this.oddHints.set(slot, hint);
     for (const [slot, extra] of side.extras) this.extras.set(slot, extra);
     this.count = count;
+    // Lookup tables of their final size at once, filled in slot order (a later slot wins, as in add).
+    this.byHash = new Int32Array(tableSize(count));
+    this.byId = new Int32Array(tableSize(count - this.oddIds.size));
     const ownerCount = this.ownerIds.length;
     let nameEnd = 0;
-    let uuids = 0;
     for (let slot = 0; slot < count; slot += 1) {
       const owner = this.owners[slot];
       const flags = this.flags[slot];
@@ -278,13 +280,9 @@ export class TokenTable {
       if ((flags & ODD_ID) !== 0 && !this.oddIds.has(slot)) throw new Error('token index snapshot lost an id');
       if ((flags & ODD_HINT) !== 0 && !this.oddHints.has(slot)) throw new Error('token index snapshot lost a hint');
       if ((flags & HAS_EXTRA) !== 0 && !this.extras.has(slot)) throw new Error('token index snapshot lost an extra');
-      if ((flags & ODD_ID) === 0) uuids += 1;
       nameEnd = this.nameEnds[slot];
+      this.index(slot);
     }
-    // Lookup tables of their final size at once, filled in slot order (a later slot wins, as in add).
-    this.byHash = new Int32Array(tableSize(count));
-    this.byId = new Int32Array(tableSize(uuids));
-    for (let slot = 0; slot < count; slot += 1) this.index(slot);
   }
 
   /** The used bytes of every column, in snapshot order, then the names. */
