@@ -133,7 +133,7 @@ export class TokenTable {
 
   add(row: TokenRow): number {
     const slot = this.count;
-    if (slot === this.capacity) this.resize(Math.max(FIRST_CAPACITY, this.capacity * 2));
+    if (slot === this.capacity) this.resize(grownSize(this.capacity, FIRST_CAPACITY));
     let flags = KIND_INDEX.get(row.kind)!;
     // The bytes of a new slot are zero (arrays grow into zeroed memory): a short hash leaves zeros.
     this.hashBytes.write(row.hash, slot * HASH_BYTES, HASH_BYTES, 'hex');
@@ -399,8 +399,8 @@ export class TokenTable {
 
   private ensureNames(length: number): void {
     if (length <= this.names.length) return;
-    let size = Math.max(64 * 1024, this.names.length * 2);
-    while (size < length) size *= 2;
+    let size = grownSize(this.names.length, 64 * 1024);
+    while (size < length) size = grownSize(size, 64 * 1024);
     const names = Buffer.alloc(size);
     this.names.copy(names, 0, 0, this.namesLength);
     this.names = names;
@@ -417,6 +417,11 @@ export interface TokenSideTables {
 function grown<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(old: T, next: T, used: number): T {
   next.set(old.subarray(0, used) as never);
   return next;
+}
+
+/** Columns grow by half: a million tokens leave at most half a million slots unused, not a million. */
+function grownSize(size: number, least: number): number {
+  return Math.max(least, Math.ceil(size * 1.5));
 }
 
 /** A lookup table at most half full for `entries`. */
