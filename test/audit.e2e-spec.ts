@@ -190,19 +190,10 @@ describe('audit (CONTRACT section 7)', () => {
       const before = await Promise.all(
         moments.map(async (at) => json(await get(`/api/v1/audit/access?dataset=h01&at=${at.toISOString()}`))),
       );
-      const started = await fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ projection: 'audit-access' }),
-      });
+      const started = await startReplay(adminToken);
       expect(started.status).toBe(202);
       const { jobId } = await json(started);
-      let job;
-      for (let attempt = 0; attempt < 100; attempt += 1) {
-        job = await json(await get(`/api/v1/audit/replay/${jobId}`));
-        if (job.status !== 'running') break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const job = await finished(jobId);
       expect(job).toMatchObject({ jobId, projection: 'audit-access', status: 'swapped', progress: 1, matchesLive: true, failure: null });
       const after = await Promise.all(
         moments.map(async (at) => json(await get(`/api/v1/audit/access?dataset=h01&at=${at.toISOString()}`))),
@@ -234,10 +225,7 @@ describe('audit (CONTRACT section 7)', () => {
       const interrupted = await json(await get(`/api/v1/audit/replay/${orphan}`));
       expect(interrupted).toMatchObject({ status: 'failed', failure: expect.stringMatching(/^interrupted/) });
       const { jobId } = await json(started);
-      for (let attempt = 0; attempt < 100; attempt += 1) {
-        if ((await json(await get(`/api/v1/audit/replay/${jobId}`))).status !== 'running') break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await finished(jobId);
     });
 
     it("hands a replay of another app's in-memory projection to that app, which reports as it goes", async () => {
@@ -251,12 +239,7 @@ describe('audit (CONTRACT section 7)', () => {
         const started = await startReplay(adminToken, 'decision-index');
         expect(started.status).toBe(202);
         const { jobId } = await json(started);
-        let job;
-        for (let attempt = 0; attempt < 100; attempt += 1) {
-          job = await json(await get(`/api/v1/audit/replay/${jobId}`));
-          if (job.status !== 'running') break;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        const job = await finished(jobId);
         expect(job).toMatchObject({ projection: 'decision-index', status: 'swapped', progress: 1, matchesLive: true, failure: null });
         expect(Number(job.position)).toBeGreaterThanOrEqual(head);
         expect(job.replicas).toEqual([
@@ -333,6 +316,16 @@ describe('audit (CONTRACT section 7)', () => {
       expect(refused.stderr).toMatch(/HTTP 403 not_admin/);
     });
   });
+
+  /** The replay job once it is no longer running (or as it stands after 10 s). */
+  async function finished(jobId: string) {
+    let job = await json(await get(`/api/v1/audit/replay/${jobId}`));
+    for (let attempt = 0; attempt < 100 && job.status === 'running'; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = await json(await get(`/api/v1/audit/replay/${jobId}`));
+    }
+    return job;
+  }
 
   function startReplay(token: string, projection = 'audit-access'): Promise<Response> {
     return fetch(`${tessera.baseUrl}/api/v1/audit/replay`, {

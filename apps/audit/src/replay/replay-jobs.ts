@@ -13,7 +13,7 @@ import {
   type ReplayProgress,
   type ReplayReplicaProgress,
 } from '@tessera/contracts';
-import { readAll, readHeadPosition } from '@tessera/event-store';
+import { inTransaction, readAll, readHeadPosition } from '@tessera/event-store';
 import { NATS_CONNECTION, PG_POOL } from '@tessera/platform';
 import { AccessProjector } from '../access/access-projector';
 import { ACCESS_PROJECTION, createAccessTables, dropAccessTables, sameAccessRows } from '../access/access-tables';
@@ -199,18 +199,13 @@ export class ReplayJobs {
     change: (replicas: Record<string, ReplayReplicaProgress>) => number | undefined,
   ): Promise<boolean> {
     if (!UUID.test(jobId)) return false;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const result = await client.query<{ replicas: Record<string, ReplayReplicaProgress>; accepted_by: number | null }>(
         `SELECT replicas, accepted_by FROM audit.replay_jobs WHERE id = $1 AND status = 'running' AND projection <> $2 FOR UPDATE`,
         [jobId, ACCESS_PROJECTION],
       );
       const row = result.rows[0];
-      if (!row) {
-        await client.query('ROLLBACK');
-        return false;
-      }
+      if (!row) return false;
       const acceptedBy = change(row.replicas) ?? row.accepted_by;
       const outcome = jobOutcome(Object.values(row.replicas), acceptedBy);
       await client.query(
@@ -220,14 +215,8 @@ export class ReplayJobs {
           WHERE id = $1`,
         [jobId, row.replicas, acceptedBy, outcome.status, outcome.position, outcome.target, outcome.matchesLive, outcome.failure],
       );
-      await client.query('COMMIT');
       return true;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async status(jobId: unknown): Promise<ReplayJob> {
@@ -259,15 +248,12 @@ export class ReplayJobs {
     for (;;) {
       const events = await readAll(this.pool, { after: position, limit: BATCH });
       if (events.length === 0) break;
-      await this.applyInTransaction(generation, events);
+      await inTransaction(this.pool, (client) => new AccessProjector(client, generation).apply(events));
       position = events[events.length - 1].position;
       const target = Math.max(position, await readHeadPosition(this.pool));
       await this.pool.query('UPDATE audit.replay_jobs SET position = $2, target = $3 WHERE id = $1', [jobId, position, target]);
     }
-    const client = await this.pool.connect();
-    let retired: number;
-    try {
-      await client.query('BEGIN');
+    const { live, matchesLive } = await inTransaction(this.pool, async (client) => {
       // Holding the state row stops every replica's live batches until the swap commits.
       const live = await lockState(client);
       for (;;) {
@@ -282,30 +268,10 @@ export class ReplayJobs {
         `UPDATE audit.replay_jobs SET status = 'swapped', position = $2, target = $2, matches_live = $3, finished_at = now() WHERE id = $1`,
         [jobId, live.position, matchesLive],
       );
-      await client.query('COMMIT');
-      retired = live.generation;
-      this.log.log(`replay ${jobId}: generation ${generation} live at ${live.position} (matches the old one: ${matchesLive})`);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-    await dropAccessTables(this.pool, retired);
-  }
-
-  private async applyInTransaction(generation: number, events: Parameters<AccessProjector['apply']>[0]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await new AccessProjector(client, generation).apply(events);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return { live, matchesLive };
+    });
+    this.log.log(`replay ${jobId}: generation ${generation} live at ${live.position} (matches the old one: ${matchesLive})`);
+    await dropAccessTables(this.pool, live.generation);
   }
 }
 
