@@ -2,9 +2,8 @@ import type { Scenario } from '../scenario';
 import { auditAsOf } from './audit-as-of';
 import { eventAppend } from './event-append';
 import { policyCheckNats } from './policy-check-nats';
-import { policyCheckHttp } from './policy-check-http';
 import { policyColdStart } from './policy-cold-start';
-import { gatewayAuthHttp } from './gateway-auth-http';
+import { gatewayHttp } from './gateway-http';
 import { revocationPropagation } from './revocation-propagation';
 import { tokenColdStart } from './token-cold-start';
 
@@ -14,8 +13,7 @@ export const SCENARIOS: Scenario[] = [
   policyCheckNats,
   policyColdStart,
   tokenColdStart,
-  gatewayAuthHttp,
-  policyCheckHttp,
+  gatewayHttp,
   revocationPropagation,
   auditAsOf,
 ];

@@ -1,14 +1,10 @@
 import { startTessera } from '@tessera/testing';
-import { result, type Scenario } from '../scenario';
+import { percentile } from '../measure';
+import { budget, type Scenario } from '../scenario';
 import { BENCH_ADMIN_KEY, benchUser } from './token-fixtures';
 
-const REVOCATIONS = 100;
-/** The DESIGN.md budget for p99; the "floor" column shows it so the ratio reads as a share of it. */
-const BUDGET_MS = 50;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
+/** Revocations measured (BENCH_REVOCATIONS). */
+const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 100);
 
 export const revocationPropagation: Scenario = {
   name: 'revocation-propagation',
@@ -29,6 +25,7 @@ export const revocationPropagation: Scenario = {
           body: JSON.stringify({ name: `r${n}`, scopes: ['view'] }),
         });
         const token = (await mint.json()) as { id: string; token: string };
+        if (mint.status !== 201) throw new Error(`mint answered ${mint.status}: ${JSON.stringify(token)}`);
         if ((await fetch(`${b}/api/v1/me`, { headers: auth(token.token) })).status !== 200)
           throw new Error('B does not accept a live token');
         const revoked = await fetch(`${a}/api/v1/tokens/${token.id}`, { method: 'DELETE', headers: auth(user.session) });
@@ -36,21 +33,22 @@ export const revocationPropagation: Scenario = {
         const answered = performance.now();
         for (;;) {
           const response = await fetch(`${b}/api/v1/me`, { headers: auth(token.token) });
+          await response.arrayBuffer();
           if (response.status === 401) break;
+          if (response.status !== 200) throw new Error(`B answered ${response.status} while the revocation travelled`);
           if (performance.now() - answered > 5_000) throw new Error('B still accepts a revoked token after 5 s');
           await new Promise((resolve) => setTimeout(resolve, 1));
         }
         latencies.push(performance.now() - answered);
       }
       const sorted = [...latencies].sort((x, y) => x - y);
-      const p99 = Number(percentile(sorted, 99).toFixed(2));
       return [
-        result({
+        // DESIGN.md: a revocation is seen by a second gateway replica within 10 ms (p99); no floor.
+        budget({
           name: 'revocation-propagation',
-          value: p99,
+          value: Number(percentile(sorted, 99).toFixed(2)),
           unit: 'ms (p99)',
-          floor: BUDGET_MS,
-          target: '<= 1',
+          budget: '<= 10',
           p50Ms: Number(percentile(sorted, 50).toFixed(2)),
           maxMs: Number(sorted[sorted.length - 1].toFixed(2)),
           revocations: REVOCATIONS,

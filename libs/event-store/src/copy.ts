@@ -27,9 +27,19 @@ interface CopyConnection {
  * Runs `COPY (…) TO STDOUT (FORMAT binary)`, handing each row to `onRow` as it arrives. The fields
  * are views valid only during the call (the driver reuses its memory): keep a copy of what you keep.
  */
-export function copyRowsOut(client: PoolClient, sql: string, onRow: (fields: (Buffer | null)[]) => void): Promise<void> {
+export async function copyRowsOut(client: PoolClient, sql: string, onRow: (fields: (Buffer | null)[]) => void): Promise<void> {
+  const reader = new BinaryCopyReader(onRow);
+  await copyOut(client, sql, (chunk) => reader.push(chunk));
+  if (!reader.ended) throw new Error('binary COPY stream cut short');
+}
+
+/**
+ * Runs `COPY (…) TO STDOUT` in any format, handing each CopyData chunk to `onChunk` as it arrives
+ * (a view valid only during the call). The first throw of `onChunk` drops the rest of the stream
+ * (the query still ends as usual) and rejects with it.
+ */
+export function copyOut(client: PoolClient, sql: string, onChunk: (chunk: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const reader = new BinaryCopyReader(onRow);
     let failure: Error | undefined;
     const submittable = {
       ...unexpectedMessages,
@@ -37,15 +47,13 @@ export function copyRowsOut(client: PoolClient, sql: string, onRow: (fields: (Bu
       handleCopyData: (message: { chunk: Buffer }) => {
         if (failure) return;
         try {
-          reader.push(message.chunk);
+          onChunk(message.chunk);
         } catch (error) {
-          // The rest of the stream is read and dropped: the query still ends as usual.
           failure = error as Error;
         }
       },
       handleCommandComplete: () => undefined,
       handleReadyForQuery: () => {
-        if (!failure && !reader.ended) failure = new Error('binary COPY stream cut short');
         if (failure) reject(failure);
         else resolve();
       },

@@ -9,3 +9,4 @@ export * from './snapshots';
 export * from './subscribe';
 export * from './upcasters';
 export * from './rebuild-tables';
+export { copyOut } from './copy';
