@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { Pool } from 'pg';
 import { SUBJECTS, type HealthReply, type NATS_APPS } from '@tessera/contracts';
 import { ROOT } from '@tessera/testing';
+import { readLogRaw } from './floors';
+import { alternate, rssMb, SAMPLES, timed } from './measure';
 
 export interface StartedApp {
   /** From spawning the process until its health subject first says ready. */
@@ -53,4 +56,68 @@ export async function coldStart(
       await exited;
     },
   };
+}
+
+export interface ColdStartSamples {
+  /** The floor: the log's columns read raw with pg, ms. */
+  floor: number[];
+  fromLog: number[];
+  fromSnapshot: number[];
+  rssFromLogMb: number[];
+  rssFromSnapshotMb: number[];
+}
+
+/**
+ * Cold starts of an app over a log of `events` events, alternating with the raw read of the
+ * `columns` it reads: each project sample starts from the log (no snapshot), waits for the
+ * snapshot the app saves after a long replay, then starts again from it. Each start must report
+ * ready at the head of the log.
+ */
+export async function coldStartSamples(options: {
+  app: 'token' | 'policy';
+  env: Record<string, string>;
+  nats: NatsConnection;
+  pool: Pool;
+  snapshot: string;
+  events: number;
+  columns: string;
+}): Promise<ColdStartSamples> {
+  const { app, env, nats, pool, snapshot, events } = options;
+  const samples: ColdStartSamples = { floor: [], fromLog: [], fromSnapshot: [], rssFromLogMb: [], rssFromSnapshotMb: [] };
+  const started = async (from: string) => {
+    const running = await coldStart(app, env, nats);
+    if (running.revision !== events)
+      throw new Error(`the ${app} app said ready at ${running.revision} from ${from}, the log ends at ${events}`);
+    return running;
+  };
+  const floor = async () => {
+    let rows = 0;
+    const ms = await timed(async () => (rows = await readLogRaw(pool, options.columns)));
+    if (rows !== events) throw new Error(`the raw read gave ${rows} rows, the log holds ${events}`);
+    return ms;
+  };
+  const project = async () => {
+    await pool.query('DELETE FROM event_store.snapshots WHERE name = $1', [snapshot]);
+    const fromLog = await started('the log');
+    samples.rssFromLogMb.push(rssMb(fromLog.pid));
+    await snapshotSaved(pool, snapshot, events);
+    await fromLog.stop();
+    const fromSnapshot = await started('its snapshot');
+    samples.fromSnapshot.push(fromSnapshot.ms);
+    samples.rssFromSnapshotMb.push(rssMb(fromSnapshot.pid));
+    await fromSnapshot.stop();
+    return fromLog.ms;
+  };
+  const paired = await alternate(SAMPLES, floor, project);
+  return { ...samples, floor: paired.floor, fromLog: paired.project };
+}
+
+/** The app snapshots right after a long replay; a start from it waits for that. */
+async function snapshotSaved(pool: Pool, name: string, position: number): Promise<void> {
+  for (let tries = 0; tries < 1200; tries += 1) {
+    const saved = await pool.query('SELECT 1 FROM event_store.snapshots WHERE name = $1 AND position = $2', [name, position]);
+    if (saved.rowCount) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no ${name} snapshot at ${position} within 120 s of the replay`);
 }

@@ -2,9 +2,8 @@ import { connect } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import { ensureEventStoreSchema } from '@tessera/event-store';
 import { createTestDatabase, startNatsServer } from '@tessera/testing';
-import { coldStart } from '../cold-start';
-import { readLogRaw } from '../floors';
-import { alternate, rssMb, SAMPLES, timed } from '../measure';
+import { coldStartSamples } from '../cold-start';
+import { SAMPLES } from '../measure';
 import { result, type Scenario } from '../scenario';
 
 /** 1,000,000 by default (the target); BENCH_POLICY_EVENTS makes a quicker run. */
@@ -53,15 +52,6 @@ async function fillLog(pool: Pool): Promise<void> {
   await pool.query('VACUUM ANALYZE event_store.events');
 }
 
-async function snapshotSaved(pool: Pool): Promise<void> {
-  for (let tries = 0; tries < 1200; tries += 1) {
-    const saved = await pool.query('SELECT 1 FROM event_store.snapshots WHERE name = $1 AND position = $2', [SNAPSHOT, EVENTS]);
-    if (saved.rowCount) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the policy app saved no snapshot within 120 s of its replay');
-}
-
 export const policyColdStart: Scenario = {
   name: 'policy-cold-start',
   rows: ['policy-cold-start-snapshot'],
@@ -74,42 +64,28 @@ export const policyColdStart: Scenario = {
       await ensureEventStoreSchema(db.pool);
       await fillLog(db.pool);
       const env = { DATABASE_URL: db.url, NATS_URL: natsServer.url, NODE_ENV: 'test' };
-      const fromSnapshot: number[] = [];
-      const rss: number[] = [];
-      const floor = async () => {
-        let rows = 0;
-        const ms = await timed(async () => (rows = await readLogRaw(db.pool, POLICY_COLUMNS)));
-        if (rows !== EVENTS) throw new Error(`the raw read gave ${rows} rows, the log holds ${EVENTS}`);
-        return ms;
-      };
-      const project = async () => {
-        await db.pool.query('DELETE FROM event_store.snapshots WHERE name = $1', [SNAPSHOT]);
-        const fromLog = await coldStart('policy', env, nats);
-        if (fromLog.revision !== EVENTS) throw new Error(`the policy app said ready at ${fromLog.revision}, the log ends at ${EVENTS}`);
-        rss.push(rssMb(fromLog.pid));
-        // The app snapshots right after a long replay; wait for it before the start from it.
-        await snapshotSaved(db.pool);
-        await fromLog.stop();
-        const fromIt = await coldStart('policy', env, nats);
-        if (fromIt.revision !== EVENTS) throw new Error(`the policy app said ready at ${fromIt.revision} from its snapshot, not ${EVENTS}`);
-        fromSnapshot.push(fromIt.ms);
-        await fromIt.stop();
-        return fromLog.ms;
-      };
-      const samples = await alternate(SAMPLES, floor, project);
+      const samples = await coldStartSamples({
+        app: 'policy',
+        env,
+        nats,
+        pool: db.pool,
+        snapshot: SNAPSHOT,
+        events: EVENTS,
+        columns: POLICY_COLUMNS,
+      });
       return [
         result({
           name: 'policy-cold-start',
-          value: samples.project,
+          value: samples.fromLog,
           unit: 'ms',
           floor: samples.floor,
           target: '<= 1.5',
           events: EVENTS,
-          rssMb: Math.max(...rss),
+          rssMb: Math.max(...samples.rssFromLogMb),
         }),
         result({
           name: 'policy-cold-start-snapshot',
-          value: fromSnapshot,
+          value: samples.fromSnapshot,
           unit: 'ms',
           floor: samples.floor,
           target: '<= 0.25',

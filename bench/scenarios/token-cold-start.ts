@@ -2,9 +2,8 @@ import { connect } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import { ensureEventStoreSchema } from '@tessera/event-store';
 import { createTestDatabase, startNatsServer } from '@tessera/testing';
-import { coldStart } from '../cold-start';
-import { readLogRaw } from '../floors';
-import { alternate, rssMb, SAMPLES, timed } from '../measure';
+import { coldStartSamples } from '../cold-start';
+import { SAMPLES } from '../measure';
 import { result, type Scenario } from '../scenario';
 
 /** 1,000,000 by default (the target); BENCH_TOKEN_EVENTS makes a quicker run. */
@@ -55,15 +54,6 @@ export async function fillTokenLog(pool: Pool, events = EVENTS): Promise<void> {
 
 const SNAPSHOT = 'token-index';
 
-async function snapshotSaved(pool: Pool): Promise<void> {
-  for (let tries = 0; tries < 1200; tries += 1) {
-    const saved = await pool.query('SELECT 1 FROM event_store.snapshots WHERE name = $1 AND position = $2', [SNAPSHOT, EVENTS]);
-    if (saved.rowCount) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the token app saved no snapshot within 120 s of its replay');
-}
-
 export const tokenColdStart: Scenario = {
   name: 'token-cold-start',
   rows: ['token-cold-start-snapshot'],
@@ -76,32 +66,15 @@ export const tokenColdStart: Scenario = {
       await ensureEventStoreSchema(db.pool);
       await fillTokenLog(db.pool);
       const env = { DATABASE_URL: db.url, NATS_URL: natsServer.url, NODE_ENV: 'test' };
-      const fromSnapshot: number[] = [];
-      const rss: number[] = [];
-      const rssFromSnapshot: number[] = [];
-      const floor = async () => {
-        let rows = 0;
-        const ms = await timed(async () => (rows = await readLogRaw(db.pool, TOKEN_INDEX_COLUMNS)));
-        if (rows !== EVENTS) throw new Error(`the raw read gave ${rows} rows, the log holds ${EVENTS}`);
-        return ms;
-      };
-      // One project sample: a start from the log, then one from the snapshot it saved.
-      const project = async () => {
-        await db.pool.query('DELETE FROM event_store.snapshots WHERE name = $1', [SNAPSHOT]);
-        const fromLog = await coldStart('token', env, nats);
-        if (fromLog.revision !== EVENTS) throw new Error(`the token app said ready at ${fromLog.revision}, the log ends at ${EVENTS}`);
-        rss.push(rssMb(fromLog.pid));
-        // The app snapshots right after a long replay; wait for it before the start from it.
-        await snapshotSaved(db.pool);
-        await fromLog.stop();
-        const fromIt = await coldStart('token', env, nats);
-        if (fromIt.revision !== EVENTS) throw new Error(`the token app said ready at ${fromIt.revision} from its snapshot, not ${EVENTS}`);
-        fromSnapshot.push(fromIt.ms);
-        rssFromSnapshot.push(rssMb(fromIt.pid));
-        await fromIt.stop();
-        return fromLog.ms;
-      };
-      const samples = await alternate(SAMPLES, floor, project);
+      const samples = await coldStartSamples({
+        app: 'token',
+        env,
+        nats,
+        pool: db.pool,
+        snapshot: SNAPSHOT,
+        events: EVENTS,
+        columns: TOKEN_INDEX_COLUMNS,
+      });
       const snapshotBytes = await db.pool.query<{ size: string }>(
         'SELECT octet_length(data) AS size FROM event_store.snapshots WHERE name = $1 ORDER BY position DESC LIMIT 1',
         [SNAPSHOT],
@@ -109,21 +82,21 @@ export const tokenColdStart: Scenario = {
       return [
         result({
           name: 'token-cold-start',
-          value: samples.project,
+          value: samples.fromLog,
           unit: 'ms',
           floor: samples.floor,
           target: '<= 1.2',
           events: EVENTS,
           liveTokens: Math.round(EVENTS * 0.8),
-          rssMb: Math.max(...rss),
+          rssMb: Math.max(...samples.rssFromLogMb),
         }),
         result({
           name: 'token-cold-start-snapshot',
-          value: fromSnapshot,
+          value: samples.fromSnapshot,
           unit: 'ms',
           floor: samples.floor,
           target: '<= 0.2',
-          rssMb: Math.max(...rssFromSnapshot),
+          rssMb: Math.max(...samples.rssFromSnapshotMb),
           snapshotMb: Math.round(Number(snapshotBytes.rows[0]?.size ?? 0) / 1e6),
         }),
       ];
