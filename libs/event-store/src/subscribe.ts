@@ -31,7 +31,10 @@ export interface LogSubscriptionOptions<Event extends EventPayload = RecordedEve
   read?: LogReader<Event>;
   /** Instead of `read`: events streamed to a `handle` that applies them synchronously. */
   stream?: LogStreamer<Event>;
+  /** The first failure of a run of them (a database outage fails every poll until it ends). */
   onError?: (error: unknown) => void;
+  /** The first success after a run of failures. */
+  onRecovered?: () => void;
 }
 
 interface Waiter {
@@ -54,6 +57,7 @@ export class LogSubscription<Event extends EventPayload = RecordedEvent> {
   private natsSubscription: Subscription | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private failing = false;
   private readonly read: LogReader<Event>;
 
   constructor(
@@ -78,12 +82,12 @@ export class LogSubscription<Event extends EventPayload = RecordedEvent> {
           if (error) return;
           const position = Number((message.json() as { position?: unknown }).position);
           if (!(position > this.applied)) return;
-          this.catchUp().catch((catchUpError) => this.options.onError?.(catchUpError));
+          this.catchUp().catch((catchUpError) => this.reportError(catchUpError));
         },
       });
     }
     this.pollTimer = setInterval(() => {
-      this.catchUp().catch((error) => this.options.onError?.(error));
+      this.catchUp().catch((error) => this.reportError(error));
     }, this.options.pollIntervalMs ?? 250);
     this.pollTimer.unref();
   }
@@ -91,10 +95,22 @@ export class LogSubscription<Event extends EventPayload = RecordedEvent> {
   /** Reads and applies everything committed so far; concurrent calls share one reader. */
   catchUp(): Promise<void> {
     this.dirty = true;
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined;
-    });
+    this.draining ??= this.drain()
+      .then(() => {
+        if (!this.failing) return;
+        this.failing = false;
+        this.options.onRecovered?.();
+      })
+      .finally(() => {
+        this.draining = undefined;
+      });
     return this.draining;
+  }
+
+  private reportError(error: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    this.options.onError?.(error);
   }
 
   /** Resolves true once `position` is applied, false after `timeoutMs`. */
@@ -110,7 +126,7 @@ export class LogSubscription<Event extends EventPayload = RecordedEvent> {
         }, timeoutMs),
       };
       this.waiters.push(waiter);
-      this.catchUp().catch((error) => this.options.onError?.(error));
+      this.catchUp().catch((error) => this.reportError(error));
     });
   }
 

@@ -11,13 +11,24 @@ import { NatsJsonContext } from './nats-json.context';
  * `{"error":{"code","message"}}`. No Nest envelope in either direction. Every replica subscribes
  * in its app's queue group, so NATS hands each request to one replica.
  */
+export interface NatsJsonServerOptions {
+  /** Maps an error that is not a TesseraError to one (a lost database connection to 503), or leaves it to be a 500. */
+  translateError?: (error: unknown) => TesseraError | undefined;
+}
+
+/** How long closing waits for the subscriptions to drain and the handlers in flight to answer. */
+const CLOSE_WAIT_MS = 5_000;
+
 export class NatsJsonServer extends Server implements CustomTransportStrategy {
   private readonly subscriptions: Subscription[] = [];
   private readonly log = new Logger('NatsJsonServer');
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
 
   constructor(
     private readonly nats: NatsConnection,
     private readonly queue: string,
+    private readonly options: NatsJsonServerOptions = {},
   ) {
     super();
   }
@@ -36,9 +47,18 @@ export class NatsJsonServer extends Server implements CustomTransportStrategy {
     callback();
   }
 
+  /** Takes no new request (the queue group hands them to other replicas) and waits for those in flight to answer. */
   async close(): Promise<void> {
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
-    this.subscriptions.length = 0;
+    const subscriptions = this.subscriptions.splice(0);
+    const drained = Promise.all(subscriptions.map((subscription) => subscription.drain().catch(() => subscription.unsubscribe())));
+    const answered = new Promise<void>((resolve) => {
+      if (this.inFlight === 0) resolve();
+      else this.idle = resolve;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    await Promise.race([Promise.all([drained, answered]), deadline]);
+    clearTimeout(timer);
   }
 
   on(): void {
@@ -50,6 +70,7 @@ export class NatsJsonServer extends Server implements CustomTransportStrategy {
   }
 
   private async handle(message: Msg, handler: MessageHandler): Promise<void> {
+    this.inFlight += 1;
     let reply: unknown;
     try {
       const body = parseBody(message);
@@ -58,11 +79,20 @@ export class NatsJsonServer extends Server implements CustomTransportStrategy {
     } catch (error) {
       reply = this.toErrorReply(error, message.subject);
     }
-    if (message.reply && !handler.isEventHandler) message.respond(JSON.stringify(reply ?? null));
+    try {
+      if (message.reply && !handler.isEventHandler) message.respond(JSON.stringify(reply ?? null));
+    } catch (error) {
+      // A connection closed meanwhile: the caller gets its 503 from its own timeout.
+      this.log.warn(`${message.subject}: the answer could not be sent: ${(error as Error).message}`);
+    }
+    this.inFlight -= 1;
+    if (this.inFlight === 0) this.idle?.();
   }
 
   private toErrorReply(error: unknown, subject: string): unknown {
     if (error instanceof TesseraError) return error.toReply();
+    const translated = this.options.translateError?.(error);
+    if (translated) return translated.toReply();
     this.log.error(`${subject} failed: ${(error as Error)?.stack ?? String(error)}`);
     return new TesseraError('internal_error', 'internal error').toReply();
   }

@@ -6,6 +6,8 @@ import { queueGroup, SUBJECTS, type AppName, type EventCategory, type NatsAppNam
 import { ConfigError, loadConfig, type TesseraConfig } from '@tessera/config';
 import { connectNats, NatsJsonServer, RpcErrorsFilter } from '@tessera/messaging';
 import { openDatabase, type Database } from './database';
+import { databaseUnavailable } from './database-errors';
+import { DatabaseHealth } from './database-health';
 import { PlatformModule, type PlatformParts } from './platform.module';
 import { Readiness } from './readiness';
 
@@ -22,11 +24,13 @@ export interface AppOptions {
 /** Loads the config (exiting with the bad variable's name), then opens the database and NATS. */
 export async function startPlatform(app: AppName, options: AppOptions = {}): Promise<StartedParts> {
   const config = readConfigOrExit();
+  const readiness = new Readiness(app);
   const database = await openDatabase({
     url: config.DATABASE_URL,
     schema: app,
     migrations: options.migrations ?? [],
     poolSize: Number(process.env.TESSERA_DB_POOL_SIZE ?? 10),
+    health: new DatabaseHealth(readiness),
   });
   const nats = await connectNats(config.NATS_URL, `tessera-${app}`);
   return {
@@ -35,7 +39,7 @@ export async function startPlatform(app: AppName, options: AppOptions = {}): Pro
     pool: database.pool,
     dataSource: database.dataSource,
     database,
-    readiness: new Readiness(app),
+    readiness,
     category: options.category,
   };
 }
@@ -59,7 +63,14 @@ export async function bootstrapNatsApp(
   options: AppOptions = {},
 ): Promise<INestApplicationContext> {
   const parts = await startPlatform(app, options);
-  const server = new NatsJsonServer(parts.nats, queueGroup(app));
+  const server = new NatsJsonServer(parts.nats, queueGroup(app), {
+    // A lost database connection is a 503 with Retry-After, and tells the app's health the database is down.
+    translateError: (error) => {
+      const unavailable = databaseUnavailable(error);
+      if (unavailable) parts.database.health.observe(error);
+      return unavailable;
+    },
+  });
   const nest = await NestFactory.createMicroservice(withPlatform(appModule, parts), { strategy: server });
   nest.useGlobalFilters(new RpcErrorsFilter());
   server.addHandler(SUBJECTS.health(app), async () => parts.readiness.report());
@@ -77,18 +88,42 @@ export function withPlatform(appModule: Type<unknown>, parts: PlatformParts): Dy
 @Module({})
 class TesseraRootModule {}
 
-/** Drains NATS and closes the pool after Nest has shut the app's modules down. */
+/** How long a shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+/** How long the last NATS flush may wait (it waits for a server that may be gone). */
+const NATS_DRAIN_MS = 3_000;
+
+/**
+ * On SIGTERM or SIGINT: Nest closes first, which stops taking requests and lets those in flight
+ * answer (Fastify's close, the NATS subscriptions' drain), then the app's modules stop; then the
+ * NATS connection is drained (what was published goes out) and the pool is closed.
+ */
 export function closeOnShutdown(nest: INestApplicationContext, nats: NatsConnection, database: Database): void {
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
-    new Logger('shutdown').log(`${signal}: closing`);
-    await nest.close().catch(() => undefined);
-    await nats.drain().catch(() => undefined);
+    const log = new Logger('shutdown');
+    log.log(`${signal}: draining in-flight requests`);
+    setTimeout(() => {
+      log.error(`still closing after ${SHUTDOWN_DEADLINE_MS} ms: exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    await nest.close().catch((error: Error) => log.error(`closing the app: ${error.message}`));
+    await withDeadline(nats.drain(), NATS_DRAIN_MS).catch(() => nats.close());
+    database.health.stop();
     await database.dataSource.destroy().catch(() => undefined);
+    log.log('closed');
     process.exit(0);
   };
   process.once('SIGTERM', () => void close('SIGTERM'));
   process.once('SIGINT', () => void close('SIGINT'));
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

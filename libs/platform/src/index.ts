@@ -5,3 +5,5 @@ export * from './readiness';
 export * from './tokens';
 export * from './schema-migration';
 export * from './projection-replay';
+export * from './database-errors';
+export * from './database-health';

@@ -74,7 +74,8 @@ export class TokenIndexReplica {
       batchSize: CATCH_UP_BATCH,
       nats: this.options.nats,
       pollIntervalMs: this.options.pollIntervalMs ?? 250,
-      onError: (error) => this.log.warn(`catching up failed: ${(error as Error).message}`),
+      onError: (error) => this.log.warn(`catching up failed (retried every poll): ${(error as Error).message}`),
+      onRecovered: () => this.log.log('catching up again'),
     });
     await this.subscription.start();
     this.log.log(

@@ -51,7 +51,8 @@ export class AccessProjection implements OnApplicationBootstrap, OnApplicationSh
       handle: (events) => this.applyBatch(events),
       nats: this.nats,
       pollIntervalMs: this.config.TESSERA_POLL_INTERVAL_MS,
-      onError: (error) => this.log.error(`log subscription: ${(error as Error).message}`),
+      onError: (error) => this.log.warn(`catching up failed (retried every poll): ${(error as Error).message}`),
+      onRecovered: () => this.log.log('catching up again'),
     });
     // In the background, so the app answers health (not ready) while it catches up.
     void this.subscription.start().then(

@@ -2,6 +2,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { FastifyReply } from 'fastify';
 import { HTTP_STATUS_BY_CODE, TesseraError, UNAUTHENTICATED_CODES, type ErrorCode } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
+import { databaseUnavailable } from '@tessera/platform';
 
 /** The contract's error body for every error: `{"statusCode","error","message","details"}`. */
 @Catch()
@@ -16,7 +17,9 @@ export class HttpErrorsFilter implements ExceptionFilter {
     if (UNAUTHENTICATED_CODES.has(error.code)) {
       void reply.header('WWW-Authenticate', `Bearer realm="${this.config.publicUrl}/auth/login"`);
     }
-    if (error.retryAfter !== undefined) void reply.header('Retry-After', String(error.retryAfter));
+    // Every 503 tells the client when to retry (CONTRACT section 2), whichever app raised it.
+    const retryAfter = error.retryAfter ?? (error.status === 503 ? 1 : undefined);
+    if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
     void reply
       .status(error.status)
       .header('Content-Type', 'application/json; charset=utf-8')
@@ -25,6 +28,8 @@ export class HttpErrorsFilter implements ExceptionFilter {
 
   private toTesseraError(exception: unknown): TesseraError {
     if (exception instanceof TesseraError) return exception;
+    const unavailable = databaseUnavailable(exception);
+    if (unavailable) return unavailable;
     const status = exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: number })?.statusCode;
     const code = status ? codeForStatus(status) : undefined;
     if (code && status && status < 500) return new TesseraError(code, messageOf(exception));

@@ -73,7 +73,8 @@ export class DecisionIndexProjection implements OnApplicationBootstrap, OnApplic
       },
       nats: this.nats,
       pollIntervalMs: this.config.TESSERA_POLL_INTERVAL_MS,
-      onError: (error) => this.log.error(`log subscription: ${(error as Error).message}`),
+      onError: (error) => this.log.warn(`catching up failed (retried every poll): ${(error as Error).message}`),
+      onRecovered: () => this.log.log('catching up again'),
     });
     // Start in the background so the app listens (health answers not-ready) while it replays.
     void this.subscription.start().then(
