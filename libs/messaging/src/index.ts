@@ -3,3 +3,4 @@ export * from './nats-json.context';
 export * from './nats-json.server';
 export * from './nats-request';
 export * from './rpc-errors.filter';
+export * from './nats-link';

@@ -1,11 +1,13 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { watchNatsLink } from './nats-link';
 
 /**
  * Connects to the NATS servers and keeps reconnecting for as long as the process lives, so a
- * restarted NATS server (or a failover in a cluster) only pauses the app.
+ * restarted NATS server (or a failover in a cluster) only pauses the app. While it is down,
+ * requests fail at once with 503 (NatsLink).
  */
 export async function connectNats(servers: string[], name: string): Promise<NatsConnection> {
-  return connect({
+  const nats = await connect({
     ...natsServersAndCredentials(servers),
     name,
     maxReconnectAttempts: -1,
@@ -16,6 +18,8 @@ export async function connectNats(servers: string[], name: string): Promise<Nats
     // requestJson turns every failure into a TesseraError of its own anyway.
     noAsyncTraces: true,
   });
+  watchNatsLink(nats);
+  return nats;
 }
 
 export interface NatsServersAndCredentials {

@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { TesseraError, type WireError } from '@tessera/contracts';
+import { natsLinkOf } from './nats-link';
 
 export interface NatsRequestOptions {
   timeoutMs?: number;
@@ -19,7 +20,8 @@ export const REQUEST_TIMEOUT_MS = 5_000;
 
 /**
  * Sends a plain-JSON request and returns the JSON answer; an `{"error":…}` reply is rethrown as the
- * TesseraError the owning app raised, and no responder or a timeout becomes 503 `unavailable`.
+ * TesseraError the owning app raised, and no responder or a timeout becomes 503 `unavailable`, as
+ * does a connection that is down (at once) or drops while the request waits (then).
  */
 export async function requestJson<T>(nats: NatsConnection, subject: string, body: unknown, options: NatsRequestOptions = {}): Promise<T> {
   let headers;
@@ -29,9 +31,13 @@ export async function requestJson<T>(nats: NatsConnection, subject: string, body
   }
   const payload = JSON.stringify(body ?? {});
   if (options.coalesce) await endOfTurn();
+  const link = natsLinkOf(nats);
+  if (link && !link.connected)
+    throw new TesseraError('unavailable', `${subject} did not answer: NATS is disconnected`, undefined, undefined, 1);
   let reply: unknown;
   try {
-    const message = await nats.request(subject, payload, { timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS, headers });
+    const request = nats.request(subject, payload, { timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS, headers });
+    const message = link ? await link.guard(request) : await request;
     reply = message.json();
   } catch (error) {
     throw new TesseraError('unavailable', `${subject} did not answer: ${(error as Error).message}`, undefined, undefined, 1);

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import { NATS_APPS, SUBJECTS, TesseraError, type HealthReply } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
+import { natsLinkOf, requestJson } from '@tessera/messaging';
 import { NATS_CONNECTION, PG_POOL, Readiness } from '@tessera/platform';
 
 const HEALTH_TIMEOUT_MS = 1_000;
@@ -29,7 +29,9 @@ export class HealthController {
   async readyz(): Promise<{ status: 'ready'; apps: Record<string, HealthReply> }> {
     const notReady: Record<string, string> = { ...this.readiness.report().notReady };
     const apps: Record<string, HealthReply> = {};
-    const checks = NATS_APPS.map(async (app) => {
+    const natsDown = natsLinkOf(this.nats)?.connected === false;
+    if (natsDown) notReady.nats = 'disconnected; reconnecting';
+    const checks = (natsDown ? [] : NATS_APPS).map(async (app) => {
       try {
         apps[app] = await requestJson<HealthReply>(this.nats, SUBJECTS.health(app), {}, { timeoutMs: HEALTH_TIMEOUT_MS });
         for (const [component, reason] of Object.entries(apps[app].notReady)) notReady[`${app}.${component}`] = reason;
