@@ -23,6 +23,7 @@ export default tseslint.config(
         __dirname: 'readonly',
         console: 'readonly',
         setTimeout: 'readonly',
+        clearTimeout: 'readonly',
         Buffer: 'readonly',
       },
     },

@@ -20,6 +20,8 @@ export interface AppProcess {
   output(): string;
   stop(): Promise<void>;
   exited: Promise<number | null>;
+  /** False once the process has exited, for whatever reason. */
+  running(): boolean;
 }
 
 /** Runs one built app (dist/) as a real process with the given environment; resolves once it listens. */
@@ -51,6 +53,7 @@ export async function startApp(app: AppName, env: Record<string, string>, timeou
     app,
     output: () => output,
     exited,
+    running: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -9,24 +9,29 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database of its own for one test file, so files run in parallel without seeing each other. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh database of its own for one test file, so files run in parallel without seeing each other;
+ * on the shared server, or on `serverUrl` (a private server of startPostgresServer).
+ */
+export async function createTestDatabase(serverUrl = SERVER_URL): Promise<TestDatabase> {
   const name = `tessera_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = `${SERVER_URL}/${name}`;
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const url = `${serverUrl}/${name}`;
   const pool = new Pool({ connectionString: url, max: 12 });
+  // A private server may be killed under the pool: its idle connections then report errors here.
+  pool.on('error', () => undefined);
   return {
     url,
     pool,
     async drop() {
       await pool.end();
-      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: `${SERVER_URL}/postgres` });
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: `${serverUrl}/postgres` });
   await client.connect();
   try {
     await client.query(sql);

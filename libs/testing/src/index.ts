@@ -4,3 +4,5 @@ export * from './nats-server';
 export * from './ports';
 export * from './tessera';
 export * from './http';
+export * from './postgres-server';
+export * from './supervisor';

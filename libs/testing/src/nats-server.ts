@@ -63,3 +63,95 @@ export async function startNatsServer(options: TestNatsServerOptions = {}): Prom
     },
   };
 }
+
+export interface TestNatsCluster {
+  /** Every server's client URL, comma separated, as NATS_URL takes them. */
+  url: string;
+  servers: { name: string; url: string; port: number; running(): boolean }[];
+  /** Kills one server (SIGKILL: its clients see the connection cut, as in a crash). */
+  kill(index: number): Promise<void>;
+  /** Starts a killed server again and waits until it has its routes back. */
+  start(index: number): Promise<void>;
+  /** Resolves once every running server routes to every other running one. */
+  waitForRoutes(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A NATS cluster of `size` real nats-servers on loopback, routed to each other as
+ * docker-compose.yml routes its three (the same flags, and the same config file when given).
+ */
+export async function startNatsCluster(size = 3, options: TestNatsServerOptions = {}): Promise<TestNatsCluster> {
+  const nodes = await Promise.all(
+    Array.from({ length: size }, async (_, index) => ({
+      name: `nats-${index + 1}`,
+      port: await freePort(),
+      routePort: await freePort(),
+      monitorPort: await freePort(),
+      process: undefined as ChildProcess | undefined,
+    })),
+  );
+  const routes = nodes.map((node) => `nats://127.0.0.1:${node.routePort}`).join(',');
+  const launch = async (node: (typeof nodes)[number]) => {
+    const config = options.config ? ['-c', options.config] : [];
+    node.process = spawn(
+      NATS_SERVER,
+      [
+        ...config,
+        ...['-a', '127.0.0.1', '-p', String(node.port), '-m', String(node.monitorPort), '--server_name', node.name],
+        ...['--cluster_name', 'tessera', '--cluster', `nats://127.0.0.1:${node.routePort}`, '--routes', routes],
+      ],
+      { stdio: 'ignore', env: { ...globalThis.process.env, ...options.env } },
+    );
+    await waitForPort(node.port);
+  };
+  const running = () => nodes.filter((node) => node.process && node.process.exitCode === null && node.process.signalCode === null);
+  const waitForRoutes = async (timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const up = running();
+      const counts = await Promise.all(
+        up.map(async (node) => {
+          const response = await fetch(`http://127.0.0.1:${node.monitorPort}/routez`).catch(() => undefined);
+          if (!response?.ok) return -1;
+          // Routes, not connections: a route may be soliciting from both sides for a moment.
+          const routez = (await response.json()) as { routes?: { remote_id: string }[] };
+          return new Set((routez.routes ?? []).map((route) => route.remote_id)).size;
+        }),
+      );
+      if (counts.every((count) => count === up.length - 1)) return;
+      if (Date.now() > deadline) throw new Error(`NATS cluster routes not formed after ${timeoutMs} ms: ${counts.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const kill = async (node: (typeof nodes)[number], signal: NodeJS.Signals) => {
+    const child = node.process;
+    node.process = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  };
+
+  await Promise.all(nodes.map(launch));
+  await waitForRoutes();
+  return {
+    url: nodes.map((node) => `nats://127.0.0.1:${node.port}`).join(','),
+    servers: nodes.map((node) => ({
+      name: node.name,
+      url: `nats://127.0.0.1:${node.port}`,
+      port: node.port,
+      running: () => running().includes(node),
+    })),
+    kill: (index) => kill(nodes[index], 'SIGKILL'),
+    async start(index) {
+      await launch(nodes[index]);
+      await waitForRoutes();
+    },
+    waitForRoutes,
+    async stop() {
+      await Promise.all(nodes.map((node) => kill(node, 'SIGTERM')));
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { startApp, type AppProcess } from './app-process';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startNatsServer, type TestNatsServer, type TestNatsServerOptions } from './nats-server';
 import { freePort } from './ports';
+import { startSupervisor, type Supervisor } from './supervisor';
 
 export interface TesseraUnderTest {
   baseUrl: string;
@@ -14,6 +15,8 @@ export interface TesseraUnderTest {
   /** A bare NATS client, as any other service would use. */
   nats: NatsConnection;
   apps: AppProcess[];
+  /** With `supervised`: the supervisor running the five apps (`apps` is then empty). */
+  supervisor?: Supervisor;
   /** Starts one more replica of an app against the same database and NATS (a gateway gets its own port). */
   startReplica(app: AppName, env?: Record<string, string>): Promise<AppProcess & { baseUrl?: string }>;
   /** Stops every app process (not the database or NATS), as a redeploy would. */
@@ -28,11 +31,15 @@ export interface TesseraOptions {
   env?: Record<string, string>;
   /** A NATS server with authorization: the apps (and `nats`) connect as `user`. */
   nats?: TestNatsServerOptions & { user: string; password: string };
+  /** The PostgreSQL server to make the test database on (a private one of startPostgresServer); the shared one by default. */
+  databaseServer?: string;
+  /** Runs the apps under the real supervisor (`npm start`) instead of one process each. */
+  supervised?: boolean;
 }
 
 /** All five apps as real processes on a database and NATS server of their own. */
 export async function startTessera(options: TesseraOptions = {}): Promise<TesseraUnderTest> {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase(options.databaseServer);
   const natsServer = await startNatsServer(options.nats);
   const port = await freePort();
   const credentials = options.nats ? `${encodeURIComponent(options.nats.user)}:${encodeURIComponent(options.nats.password)}@` : '';
@@ -64,12 +71,15 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     },
     async stopApps() {
       await Promise.all([...tessera.apps, ...replicas].map((app) => app.stop()));
+      await tessera.supervisor?.stop();
       tessera.apps = [];
+      tessera.supervisor = undefined;
       replicas.length = 0;
     },
     async startApps() {
       // The apps own different schemas, so they can start side by side.
-      tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, env)));
+      if (options.supervised) tessera.supervisor = startSupervisor(env);
+      else tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, env)));
       await tessera.waitUntilReady();
     },
     async waitUntilReady(url = baseUrl, timeoutMs = 30_000) {
@@ -82,7 +92,8 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       throw new Error(
-        `not ready after ${timeoutMs} ms: ${last}\n${tessera.apps.map((app) => `--- ${app.app}\n${app.output()}`).join('\n')}`,
+        `not ready after ${timeoutMs} ms: ${last}\n${tessera.apps.map((app) => `--- ${app.app}\n${app.output()}`).join('\n')}` +
+          (tessera.supervisor ? `\n--- supervisor\n${tessera.supervisor.output()}` : ''),
       );
     },
     async stop() {

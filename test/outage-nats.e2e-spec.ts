@@ -1,0 +1,109 @@
+import { startTessera, type TesseraUnderTest } from '@tessera/testing';
+import { api, buildWorld, decide, waitFor, type World } from './fault-fixtures';
+
+const RESTARTS = 2;
+const DOWN_MS = 1_500;
+const LOOPS = 4;
+
+interface Answer {
+  path: string;
+  status: number;
+  error?: string;
+  retryAfter: string | null;
+  ms: number;
+}
+
+describe('NATS restarted during a decision loop', () => {
+  let tessera: TesseraUnderTest;
+  let world: World;
+
+  beforeAll(async () => {
+    tessera = await startTessera();
+    world = await buildWorld(tessera);
+  }, 120_000);
+  afterAll(async () => {
+    await tessera?.stop();
+  });
+
+  it(`no request waits more than 1 s for its 503, reads from memory keep answering, and everything recovers (${RESTARTS} restarts)`, async () => {
+    const answers: Answer[] = [];
+    let running = true;
+    const ask = async (path: string) => {
+      const began = performance.now();
+      const response = await api(tessera.baseUrl, world.alice.token, 'GET', path);
+      const body = await response.json();
+      answers.push({
+        path,
+        status: response.status,
+        error: body.error,
+        retryAfter: response.headers.get('retry-after'),
+        ms: performance.now() - began,
+      });
+    };
+    const loop = async (path: string) => {
+      while (running) {
+        await ask(path);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    const check = `/api/v1/check?permission=view&dataset=${world.dataset}`;
+    const loops = [...Array.from({ length: LOOPS }, () => loop(check)), loop('/api/v1/me')];
+    const since = () => answers.length;
+    const outcomes = (from: number, path: string) => answers.slice(from).filter((answer) => answer.path === path);
+
+    try {
+      for (let restart = 0; restart < RESTARTS; restart += 1) {
+        const before = since();
+        await waitFor(() => outcomes(before, check).filter((answer) => answer.status === 200).length >= 20, 'decisions before the restart');
+        const restarted = tessera.natsServer.restart(DOWN_MS);
+        await waitFor(() => outcomes(before, check).some((answer) => answer.status === 503), 'a 503 while NATS is down');
+        const down = since();
+        await restarted;
+        await waitFor(async () => (await fetch(`${tessera.baseUrl}/readyz`)).status === 200, 'ready after the restart', 15_000);
+        await waitFor(() => outcomes(down, check).filter((answer) => answer.status === 200).length >= 20, 'decisions after the restart');
+      }
+    } finally {
+      running = false;
+      await Promise.all(loops);
+    }
+
+    const checks = answers.filter((answer) => answer.path === check);
+    const refused = checks.filter((answer) => answer.status !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const answer of refused) {
+      expect(answer).toMatchObject({ status: 503, error: 'unavailable' });
+      expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
+    }
+    // Not one request waited out the 5 s request timeout: the ones in flight failed when NATS went away.
+    expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(1_000);
+    // GET /api/v1/me is answered from the gateway's own token index: NATS going away changes nothing.
+    const me = answers.filter((answer) => answer.path === '/api/v1/me');
+    expect(me.length).toBeGreaterThan(20);
+    expect(new Set(me.map((answer) => answer.status))).toEqual(new Set([200]));
+    // Full recovery: decisions over NATS as well as through the gateway.
+    expect(await decide(tessera.nats, world.alice.token, world.dataset)).toBe('granted');
+    expect(await decide(tessera.nats, world.bob.token, world.dataset)).toBe('no_permission');
+    // Each app logged each disconnect and reconnect once, not once per retry.
+    for (const app of tessera.apps) {
+      expect({ app: app.app, disconnects: app.output().match(/disconnected from/g)?.length }).toEqual({
+        app: app.app,
+        disconnects: RESTARTS,
+      });
+      expect({ app: app.app, reconnects: app.output().match(/reconnected to/g)?.length }).toEqual({ app: app.app, reconnects: RESTARTS });
+      expect(app.running()).toBe(true);
+    }
+  }, 120_000);
+
+  it('/readyz names NATS while it is down', async () => {
+    const restarted = tessera.natsServer.restart(DOWN_MS);
+    let body: { details?: { component: string }[] } = {};
+    await waitFor(async () => {
+      const response = await fetch(`${tessera.baseUrl}/readyz`);
+      body = await response.json();
+      return response.status === 503 && (body.details ?? []).some((detail) => detail.component === 'nats');
+    }, '/readyz naming nats');
+    await restarted;
+    await tessera.waitUntilReady();
+    expect(body.details).toEqual([{ component: 'nats', reason: expect.stringMatching(/disconnected/) }]);
+  }, 60_000);
+});
