@@ -1,4 +1,4 @@
-import { startTessera, type TesseraUnderTest } from '@tessera/testing';
+import { startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 import { api, buildWorld, decide, waitFor, type World } from './fault-fixtures';
 
 const RESTARTS = 2;
@@ -31,7 +31,7 @@ describe('NATS restarted during a decision loop', () => {
     const ask = async (path: string) => {
       const began = performance.now();
       const response = await api(tessera.baseUrl, world.alice.token, 'GET', path);
-      const body = await response.json();
+      const body: Json = await response.json();
       answers.push({
         path,
         status: response.status,
@@ -99,7 +99,7 @@ describe('NATS restarted during a decision loop', () => {
     let body: { details?: { component: string }[] } = {};
     await waitFor(async () => {
       const response = await fetch(`${tessera.baseUrl}/readyz`);
-      body = await response.json();
+      body = (await response.json()) as typeof body;
       return response.status === 503 && (body.details ?? []).some((detail) => detail.component === 'nats');
     }, '/readyz naming nats');
     await restarted;
