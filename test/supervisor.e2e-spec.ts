@@ -26,7 +26,7 @@ describe('the stack under its supervisor (npm start)', () => {
   beforeAll(async () => {
     tessera = await startTessera({ supervised: true });
     world = await buildWorld(tessera);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await tessera?.stop();
   });
@@ -59,7 +59,7 @@ describe('the stack under its supervisor (npm start)', () => {
       await waitFor(() => minted.length >= 10, 'mints before the kill');
       await tessera.supervisor!.killApp('token', 'SIGKILL');
       await tessera.supervisor!.waitForStart('token', 2);
-      await tessera.waitUntilReady();
+      await tessera.waitUntilReady(tessera.baseUrl, 90_000);
       const after = minted.length;
       await waitFor(() => minted.length >= after + 10, 'mints after the restart', 20_000);
     } finally {
@@ -91,6 +91,41 @@ describe('the stack under its supervisor (npm start)', () => {
     }
   }, 120_000);
 
+  it('drains a token app stopped with SIGTERM while a second replica runs: not one mint of the loop fails', async () => {
+    const replica = await tessera.startReplica('token');
+    const statuses: number[] = [];
+    let running = true;
+    let n = 0;
+    const minter = async () => {
+      while (running) {
+        const response = await api(tessera.baseUrl, world.alice.token, 'POST', '/api/v1/tokens', {
+          name: `drain-${(n += 1)}`,
+          scopes: ['view'],
+        });
+        statuses.push(response.status);
+        await response.body?.cancel();
+      }
+    };
+    const loops = Array.from({ length: 4 }, minter);
+    try {
+      await waitFor(() => statuses.length >= 20, 'mints before the SIGTERM');
+      const starts = tessera.supervisor!.pids('token').length;
+      await tessera.supervisor!.killApp('token', 'SIGTERM');
+      const during = statuses.length;
+      await tessera.supervisor!.waitForStart('token', starts + 1);
+      await waitFor(() => statuses.length >= during + 20, 'mints after the SIGTERM');
+    } finally {
+      running = false;
+      await Promise.all(loops);
+      await replica.stop();
+    }
+    expect(statuses.filter((status) => status !== 201)).toEqual([]);
+    // The app closed in order (its requests answered first), and the supervisor started it again.
+    expect(tessera.supervisor!.output()).toMatch(/token\s+\| .*SIGTERM: draining in-flight requests[\s\S]*token\s+\| .*closed/);
+    expect(tessera.supervisor!.output()).toMatch(/token\s+\| exited unexpectedly \(exit code 0\)/);
+    await tessera.waitUntilReady(tessera.baseUrl, 90_000);
+  }, 180_000);
+
   it('answers the same after the whole stack is SIGKILLed and started again: decisions, tokens and revocations', async () => {
     const cases = [
       ...[world.admin, world.alice, world.bob].map((user) => user.token),
@@ -105,7 +140,7 @@ describe('the stack under its supervisor (npm start)', () => {
     await tessera.startApps();
 
     expect(await Promise.all(cases.map(seen))).toEqual(before);
-  }, 120_000);
+  }, 180_000);
 
   it('stops every app on SIGTERM, each draining and closing, and exits 0', async () => {
     const supervisor = tessera.supervisor!;

@@ -74,6 +74,8 @@ export interface TestNatsCluster {
   start(index: number): Promise<void>;
   /** Resolves once every running server routes to every other running one. */
   waitForRoutes(timeoutMs?: number): Promise<void>;
+  /** The names of the clients connected to one server (`tessera-gateway`, …). */
+  clientNames(index: number): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -150,6 +152,11 @@ export async function startNatsCluster(size = 3, options: TestNatsServerOptions 
       await waitForRoutes();
     },
     waitForRoutes,
+    async clientNames(index) {
+      const response = await fetch(`http://127.0.0.1:${nodes[index].monitorPort}/connz?limit=1000`);
+      const connz = (await response.json()) as { connections?: { name?: string }[] };
+      return (connz.connections ?? []).map((connection) => connection.name ?? '');
+    },
     async stop() {
       await Promise.all(nodes.map((node) => kill(node, 'SIGTERM')));
     },

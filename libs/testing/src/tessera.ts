@@ -80,7 +80,8 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
       // The apps own different schemas, so they can start side by side.
       if (options.supervised) tessera.supervisor = startSupervisor(env);
       else tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, env)));
-      await tessera.waitUntilReady();
+      // Under the supervisor nothing waits for each app to listen first: give the five apps together as long.
+      await tessera.waitUntilReady(baseUrl, options.supervised ? 90_000 : 30_000);
     },
     async waitUntilReady(url = baseUrl, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
