@@ -24,8 +24,11 @@ export interface AppProcess {
   running(): boolean;
 }
 
-/** Runs one built app (dist/) as a real process with the given environment; resolves once it listens. */
-export async function startApp(app: AppName, env: Record<string, string>, timeoutMs = 30_000): Promise<AppProcess> {
+/**
+ * Runs one built app (dist/) as a real process with the given environment; resolves once it listens.
+ * The bound is generous: on a loaded 2-core machine, five apps loading NestJS at once take 20 s and more.
+ */
+export async function startApp(app: AppName, env: Record<string, string>, timeoutMs = 90_000): Promise<AppProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--enable-source-maps', '-r', './scripts/register-paths.js', `dist/apps/${app}/src/main.js`],
