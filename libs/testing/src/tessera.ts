@@ -52,7 +52,14 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     ...options.env,
   };
   const baseUrl = `http://127.0.0.1:${port}`;
-  const nats = await connect({ servers: natsServer.url, user: options.nats?.user, pass: options.nats?.password });
+  // Reconnects as the apps do (at once, forever), so a test that restarts NATS gets this client back too.
+  const nats = await connect({
+    servers: natsServer.url,
+    user: options.nats?.user,
+    pass: options.nats?.password,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
   const replicas: AppProcess[] = [];
 
   const tessera: TesseraUnderTest = {
