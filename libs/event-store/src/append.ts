@@ -1,21 +1,22 @@
 import type { Pool, PoolClient } from 'pg';
+import type { Event } from '@tessera/contracts';
 import { ConcurrencyError } from './concurrency-error';
 import type { EventMetadata, RecordedEvent, StreamAppend } from './event';
 
-export interface AppendOptions {
+export interface AppendOptions<E extends Event = Event> {
   /** Metadata merged into every event of this append (actor, correlation id). */
   metadata?: EventMetadata;
   /**
    * Inline projection: runs in the append's transaction after the events are inserted, so a
    * read model changes together with the log or not at all. Throwing rolls everything back.
    */
-  project?: (client: PoolClient, events: RecordedEvent[]) => Promise<void>;
+  project?: (client: PoolClient, events: RecordedEvent<E>[]) => Promise<void>;
   /** Fixed recording time, for scripted histories in tests. */
   recordedAt?: Date;
 }
 
-export interface AppendResult {
-  events: RecordedEvent[];
+export interface AppendResult<E extends Event = Event> {
+  events: RecordedEvent<E>[];
   /** Position of the last event appended: the `revision` the write answers with. */
   position: number;
 }
@@ -23,7 +24,11 @@ export interface AppendResult {
 const UNIQUE_VIOLATION = '23505';
 
 /** Appends to several streams atomically, each checked against its expected version. */
-export async function appendToStreams(pool: Pool, appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult> {
+export async function appendToStreams<E extends Event>(
+  pool: Pool,
+  appends: StreamAppend<E>[],
+  options: AppendOptions<E> = {},
+): Promise<AppendResult<E>> {
   const count = appends.reduce((sum, append) => sum + append.events.length, 0);
   if (count === 0) throw new Error('appendToStreams needs at least one event');
   const client = await pool.connect();
@@ -60,16 +65,20 @@ export async function appendToStreams(pool: Pool, appends: StreamAppend[], optio
       [rows.position, rows.stream, rows.version, rows.type, rows.schema, rows.data, rows.metadata, options.recordedAt ?? null],
     );
     await client.query('UPDATE event_store.head SET position = $1', [position]);
-    const events: RecordedEvent[] = rows.position.map((eventPosition, index) => ({
-      position: eventPosition,
-      streamId: rows.stream[index],
-      streamVersion: rows.version[index],
-      type: rows.type[index],
-      schemaVersion: rows.schema[index],
-      data: JSON.parse(rows.data[index]) as Record<string, unknown>,
-      metadata: JSON.parse(rows.metadata[index]) as EventMetadata,
-      recordedAt: inserted.rows[index].recorded_at,
-    }));
+    // The events as stored (data through JSON, as a reader gets it), each still of its own type in E.
+    const events = rows.position.map(
+      (eventPosition, index) =>
+        ({
+          position: eventPosition,
+          streamId: rows.stream[index],
+          streamVersion: rows.version[index],
+          type: rows.type[index],
+          schemaVersion: rows.schema[index],
+          data: JSON.parse(rows.data[index]) as object,
+          metadata: JSON.parse(rows.metadata[index]) as EventMetadata,
+          recordedAt: inserted.rows[index].recorded_at,
+        }) as RecordedEvent<E>,
+    );
     await options.project?.(client, events);
     await client.query('COMMIT');
     return { events, position };
@@ -87,11 +96,11 @@ export async function appendToStreams(pool: Pool, appends: StreamAppend[], optio
   }
 }
 
-export function appendToStream(pool: Pool, append: StreamAppend, options?: AppendOptions): Promise<AppendResult> {
+export function appendToStream<E extends Event>(pool: Pool, append: StreamAppend<E>, options?: AppendOptions<E>): Promise<AppendResult<E>> {
   return appendToStreams(pool, [append], options);
 }
 
-async function currentVersion(client: PoolClient, append: StreamAppend): Promise<number> {
+async function currentVersion(client: PoolClient, append: StreamAppend<Event>): Promise<number> {
   const result = await client.query<{ version: number }>(
     'SELECT coalesce(max(stream_version), 0)::int AS version FROM event_store.events WHERE stream_id = $1',
     [append.streamId],

@@ -1,3 +1,5 @@
+import type { Event } from '@tessera/contracts';
+
 /** Who did it and why: stored beside every event, never holding a secret. */
 export interface EventMetadata {
   /** User or service-account id of the caller, or `system`. */
@@ -7,42 +9,33 @@ export interface EventMetadata {
   [extra: string]: unknown;
 }
 
-export interface NewEvent<Data extends object = Record<string, unknown>> {
-  type: string;
-  data: Data;
-  /** Version of the event's data shape; old versions are upcast on read. Defaults to 1. */
-  schemaVersion?: number;
-  metadata?: EventMetadata;
-}
+/**
+ * An event to append: one of the union `E` (its type and data), with an optional schema version
+ * (old versions are upcast on read; defaults to 1) and metadata.
+ */
+export type NewEvent<E extends Event = Event> = E extends Event ? E & { schemaVersion?: number; metadata?: EventMetadata } : never;
 
-export interface RecordedEvent<Data extends object = Record<string, unknown>> {
+/** What the log stores beside an event's type and data. */
+export interface RecordedFields {
   position: number;
   streamId: string;
   streamVersion: number;
-  type: string;
   schemaVersion: number;
-  data: Data;
   metadata: EventMetadata;
   recordedAt: Date;
 }
 
+/** An event of the union `E` as read from the log: `switch (event.type)` narrows `event.data`. */
+export type RecordedEvent<E extends Event = Event> = E extends Event ? E & RecordedFields : never;
+
 /** What a projection needs of a recorded event (see readPayloads): no stream, metadata or time. */
-export type EventPayload<Data extends object = Record<string, unknown>> = Pick<
-  RecordedEvent<Data>,
-  'position' | 'type' | 'schemaVersion' | 'data'
->;
+export type EventPayload<E extends Event = Event> = E extends Event ? E & Pick<RecordedFields, 'position' | 'schemaVersion'> : never;
 
 /** `no_stream`: the stream must not exist yet; `any`: no check; a number: the stream's current version. */
 export type ExpectedVersion = number | 'no_stream' | 'any';
 
-export interface StreamAppend {
+export interface StreamAppend<E extends Event = Event> {
   streamId: string;
   expectedVersion?: ExpectedVersion;
-  events: NewEvent<object>[];
-}
-
-/** The category of a stream id (`token-…` → `token`), used by readers that filter. */
-export function streamCategory(streamId: string): string {
-  const dash = streamId.indexOf('-');
-  return dash === -1 ? streamId : streamId.slice(0, dash);
+  events: NewEvent<E>[];
 }

@@ -10,12 +10,12 @@ export function toEventMessage(event: RecordedEvent): EventMessage {
     streamVersion: event.streamVersion,
     schemaVersion: event.schemaVersion,
     recordedAt: event.recordedAt.toISOString(),
-    data: event.data as Record<string, unknown>,
+    data: event.data,
   };
 }
 
 /** Publishes committed events on `tessera.v1.events.<category>`; a lost publish is repaired by the readers' poll. */
-export function publishEvents(nats: NatsConnection, category: EventCategory, events: RecordedEvent[]): void {
+export function publishEvents(nats: NatsConnection, category: EventCategory, events: readonly RecordedEvent[]): void {
   const subject = SUBJECTS.events(category);
   for (const event of events) {
     try {

@@ -1,4 +1,5 @@
 import { Query, type Pool, type PoolClient, type QueryArrayConfig } from 'pg';
+import type { Event } from '@tessera/contracts';
 import type { EventMetadata, EventPayload, RecordedEvent } from './event';
 import { upcasters as defaultUpcasters, type Upcasters } from './upcasters';
 
@@ -17,7 +18,11 @@ interface EventRow {
 
 const COLUMNS = 'position, stream_id, stream_version, type, schema_version, data, metadata, recorded_at';
 
-export function toRecordedEvent(row: EventRow, upcasters: Upcasters = defaultUpcasters): RecordedEvent {
+/**
+ * A row of the log as an event of the union `E`. The one place a stored event becomes typed: the
+ * upcasters lift old schema versions to the shape `E` declares.
+ */
+function toRecordedEvent<E extends Event>(row: EventRow, upcasters: Upcasters): RecordedEvent<E> {
   return upcasters.apply({
     position: Number(row.position),
     streamId: row.stream_id,
@@ -27,7 +32,7 @@ export function toRecordedEvent(row: EventRow, upcasters: Upcasters = defaultUpc
     data: row.data,
     metadata: row.metadata,
     recordedAt: row.recorded_at,
-  });
+  }) as RecordedEvent<E>;
 }
 
 export interface ReadAllOptions {
@@ -39,15 +44,16 @@ export interface ReadAllOptions {
   upcasters?: Upcasters;
 }
 
-/** Reads the global log in position order. */
-export async function readAll(db: Queryable, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+/** Reads the global log in position order, as events of the union `E` (TesseraEvent for the whole log). */
+export async function readAll<E extends Event = Event>(db: Queryable, options: ReadAllOptions = {}): Promise<RecordedEvent<E>[]> {
   const result = await db.query<EventRow>(
     `SELECT ${COLUMNS} FROM event_store.events
       WHERE position > $1 AND ($2::bigint IS NULL OR position <= $2)
       ORDER BY position LIMIT $3`,
     [options.after ?? 0, options.to ?? null, options.limit ?? 1000],
   );
-  return result.rows.map((row) => toRecordedEvent(row, options.upcasters));
+  const upcasters = options.upcasters ?? defaultUpcasters;
+  return result.rows.map((row) => toRecordedEvent<E>(row, upcasters));
 }
 
 const PAYLOAD_SQL = `SELECT position, type, schema_version, data FROM event_store.events
@@ -55,8 +61,8 @@ const PAYLOAD_SQL = `SELECT position, type, schema_version, data FROM event_stor
                        ORDER BY position LIMIT $3`;
 type PayloadRow = [string, string, number, Record<string, unknown>];
 
-function toPayload([position, type, schemaVersion, data]: PayloadRow, upcasters: Upcasters): EventPayload {
-  return upcasters.apply<EventPayload>({ position: Number(position), type, schemaVersion, data });
+function toPayload<E extends Event>([position, type, schemaVersion, data]: PayloadRow, upcasters: Upcasters): EventPayload<E> {
+  return upcasters.apply({ position: Number(position), type, schemaVersion, data }) as EventPayload<E>;
 }
 
 /**
@@ -64,14 +70,14 @@ function toPayload([position, type, schemaVersion, data]: PayloadRow, upcasters:
  * version and data. Skips parsing the metadata, the stream id and the time, which catching up over
  * a long log spends as much on as on the data.
  */
-export async function readPayloads(db: Queryable, options: ReadAllOptions = {}): Promise<EventPayload[]> {
+export async function readPayloads<E extends Event = Event>(db: Queryable, options: ReadAllOptions = {}): Promise<EventPayload<E>[]> {
   const result = await db.query<PayloadRow>({
     text: PAYLOAD_SQL,
     values: [options.after ?? 0, options.to ?? null, options.limit ?? 1000],
     rowMode: 'array',
   });
   const upcasters = options.upcasters ?? defaultUpcasters;
-  return result.rows.map((row) => toPayload(row, upcasters));
+  return result.rows.map((row) => toPayload<E>(row, upcasters));
 }
 
 /** Events handed to `apply` at a time while streaming. */
@@ -84,7 +90,11 @@ const STREAM_CHUNK = 500;
  * the applying (the rest of the rows are read and dropped) and rejects with it. Resolves with the
  * number of events read.
  */
-export async function streamPayloads(pool: Pool, options: ReadAllOptions, apply: (events: EventPayload[]) => void): Promise<number> {
+export async function streamPayloads<E extends Event = Event>(
+  pool: Pool,
+  options: ReadAllOptions,
+  apply: (events: EventPayload<E>[]) => void,
+): Promise<number> {
   const upcasters = options.upcasters ?? defaultUpcasters;
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -97,7 +107,7 @@ export async function streamPayloads(pool: Pool, options: ReadAllOptions, apply:
       };
       // With a 'row' listener and no callback, node-postgres hands rows over without keeping them.
       const query = new Query<PayloadRow>(config);
-      let chunk: EventPayload[] = [];
+      let chunk: EventPayload<E>[] = [];
       let read = 0;
       let failure: { error: unknown } | undefined;
       const flush = () => {
@@ -114,7 +124,7 @@ export async function streamPayloads(pool: Pool, options: ReadAllOptions, apply:
         read += 1;
         if (failure) return;
         try {
-          chunk.push(toPayload(row, upcasters));
+          chunk.push(toPayload<E>(row, upcasters));
         } catch (error) {
           failure = { error };
           return;
@@ -138,17 +148,18 @@ export async function streamPayloads(pool: Pool, options: ReadAllOptions, apply:
   }
 }
 
-/** Reads one stream in version order. */
-export async function readStream(
+/** Reads one stream in version order, as events of the union `E` (the stream's own events). */
+export async function readStream<E extends Event = Event>(
   db: Queryable,
   streamId: string,
   options: { fromVersion?: number; upcasters?: Upcasters } = {},
-): Promise<RecordedEvent[]> {
+): Promise<RecordedEvent<E>[]> {
   const result = await db.query<EventRow>(
     `SELECT ${COLUMNS} FROM event_store.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
     [streamId, options.fromVersion ?? 1],
   );
-  return result.rows.map((row) => toRecordedEvent(row, options.upcasters));
+  const upcasters = options.upcasters ?? defaultUpcasters;
+  return result.rows.map((row) => toRecordedEvent<E>(row, upcasters));
 }
 
 /** Position of the last committed event (0 for an empty log). */

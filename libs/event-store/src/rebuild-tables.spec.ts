@@ -1,20 +1,27 @@
 import type { PoolClient } from 'pg';
+import type { Event } from '@tessera/contracts';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing';
 import { appendToStream } from './append';
 import type { RecordedEvent } from './event';
 import { rebuildTables, type TableProjection } from './rebuild-tables';
 import { ensureEventStoreSchema } from './schema';
 
+type ShelfEvent =
+  | Event<'ShelfAdded', { id: number; name: string }>
+  | Event<'ShelfRenamed', { id: number; name: string }>
+  | Event<'ShelfRemoved', { id: number }>;
+
 /** A read model of shelves: ShelfAdded inserts, ShelfRenamed updates, ShelfRemoved deletes. */
-const SHELVES: TableProjection = {
+const SHELVES: TableProjection<ShelfEvent> = {
   schema: 'library',
   tables: ['shelves'],
-  async project(client: PoolClient, events: RecordedEvent[], schema: string) {
+  async project(client: PoolClient, events: RecordedEvent<ShelfEvent>[], schema: string) {
     for (const event of events) {
-      const { id, name } = event.data as { id: number; name?: string };
-      if (event.type === 'ShelfAdded') await client.query(`INSERT INTO ${schema}.shelves (id, name) VALUES ($1, $2)`, [id, name]);
-      if (event.type === 'ShelfRenamed') await client.query(`UPDATE ${schema}.shelves SET name = $2 WHERE id = $1`, [id, name]);
-      if (event.type === 'ShelfRemoved') await client.query(`DELETE FROM ${schema}.shelves WHERE id = $1`, [id]);
+      if (event.type === 'ShelfAdded')
+        await client.query(`INSERT INTO ${schema}.shelves (id, name) VALUES ($1, $2)`, [event.data.id, event.data.name]);
+      if (event.type === 'ShelfRenamed')
+        await client.query(`UPDATE ${schema}.shelves SET name = $2 WHERE id = $1`, [event.data.id, event.data.name]);
+      if (event.type === 'ShelfRemoved') await client.query(`DELETE FROM ${schema}.shelves WHERE id = $1`, [event.data.id]);
     }
   },
 };
@@ -22,10 +29,10 @@ const SHELVES: TableProjection = {
 describe('rebuildTables', () => {
   let db: TestDatabase;
 
-  const append = (type: string, data: Record<string, unknown>, inline = true) =>
-    appendToStream(
+  const append = (event: ShelfEvent, inline = true) =>
+    appendToStream<ShelfEvent>(
       db.pool,
-      { streamId: `shelf-${String(data.id)}`, events: [{ type, data }] },
+      { streamId: `shelf-${event.data.id}`, events: [event] },
       inline ? { project: (client, events) => SHELVES.project(client, events, 'library') } : {},
     );
   const shelves = async () => (await db.pool.query('SELECT id, name FROM library.shelves ORDER BY id')).rows;
@@ -34,9 +41,9 @@ describe('rebuildTables', () => {
     db = await createTestDatabase();
     await ensureEventStoreSchema(db.pool);
     await db.pool.query('CREATE SCHEMA library; CREATE TABLE library.shelves (id int PRIMARY KEY, name text NOT NULL UNIQUE)');
-    for (let id = 1; id <= 12; id += 1) await append('ShelfAdded', { id, name: `shelf ${id}` });
-    await append('ShelfRenamed', { id: 3, name: 'maps' });
-    await append('ShelfRemoved', { id: 7 });
+    for (let id = 1; id <= 12; id += 1) await append({ type: 'ShelfAdded', data: { id, name: `shelf ${id}` } });
+    await append({ type: 'ShelfRenamed', data: { id: 3, name: 'maps' } });
+    await append({ type: 'ShelfRemoved', data: { id: 7 } });
   });
   afterAll(() => db.drop());
 
@@ -51,7 +58,7 @@ describe('rebuildTables', () => {
   });
 
   it('repairs live tables that drifted from the log: a missed event, a damaged row, a stray row', async () => {
-    await append('ShelfAdded', { id: 20, name: 'written without its projection' }, false);
+    await append({ type: 'ShelfAdded', data: { id: 20, name: 'written without its projection' } }, false);
     await db.pool.query("UPDATE library.shelves SET name = 'damaged' WHERE id = 1");
     await db.pool.query("INSERT INTO library.shelves (id, name) VALUES (99, 'stray')");
     expect(await rebuildTables(db.pool, SHELVES)).toEqual({ position: 15, matchesLive: false });
@@ -63,7 +70,9 @@ describe('rebuildTables', () => {
   });
 
   it('keeps appends that commit while it rebuilds: the last stretch waits for them, or they wait for it', async () => {
-    const appends = Promise.all(Array.from({ length: 20 }, (_, n) => append('ShelfAdded', { id: 100 + n, name: `busy ${n}` })));
+    const appends = Promise.all(
+      Array.from({ length: 20 }, (_, n) => append({ type: 'ShelfAdded', data: { id: 100 + n, name: `busy ${n}` } })),
+    );
     const rebuilt = await rebuildTables(db.pool, SHELVES);
     await appends;
     expect(rebuilt.matchesLive).toBe(true);

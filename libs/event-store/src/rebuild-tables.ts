@@ -1,16 +1,20 @@
 import type { Pool, PoolClient } from 'pg';
+import type { Event, TesseraEvent } from '@tessera/contracts';
 import type { RecordedEvent } from './event';
 import { readAll } from './read';
 
 const BATCH = 5_000;
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
-/** Read-model tables of one schema, kept by an inline projection that can write into any schema. */
-export interface TableProjection {
+/**
+ * Read-model tables of one schema, kept by an inline projection that can write into any schema. It
+ * is fed the whole log, read as the union `E`, and skips what is not its own.
+ */
+export interface TableProjection<E extends Event = TesseraEvent> {
   schema: string;
   tables: string[];
   /** Applies events to the tables of `schema` (the live schema, or the scratch copy of a rebuild). */
-  project(client: PoolClient, events: RecordedEvent[], schema: string): Promise<void>;
+  project(client: PoolClient, events: RecordedEvent<E>[], schema: string): Promise<void>;
 }
 
 export interface TablesRebuilt {
@@ -26,9 +30,9 @@ export interface TablesRebuilt {
  * the same position and, where they differ, the live tables are overwritten in that transaction.
  * Readers keep seeing the old rows until it commits.
  */
-export async function rebuildTables(
+export async function rebuildTables<E extends Event>(
   pool: Pool,
-  projection: TableProjection,
+  projection: TableProjection<E>,
   onProgress: (position: number) => void = () => undefined,
 ): Promise<TablesRebuilt> {
   for (const name of [projection.schema, ...projection.tables]) {
@@ -74,8 +78,13 @@ export async function rebuildTables(
 }
 
 /** Applies the next batch after `position`; answers the position reached (unchanged at the head). */
-async function applyBatch(client: PoolClient, projection: TableProjection, schema: string, position: number): Promise<number> {
-  const events = await readAll(client, { after: position, limit: BATCH });
+async function applyBatch<E extends Event>(
+  client: PoolClient,
+  projection: TableProjection<E>,
+  schema: string,
+  position: number,
+): Promise<number> {
+  const events = await readAll<E>(client, { after: position, limit: BATCH });
   if (events.length === 0) return position;
   await projection.project(client, events, schema);
   return events[events.length - 1].position;

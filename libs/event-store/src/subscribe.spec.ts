@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
-import { SUBJECTS } from '@tessera/contracts';
+import { SUBJECTS, type Event } from '@tessera/contracts';
 import { createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@tessera/testing';
 import { appendToStream } from './append';
 import type { EventPayload, RecordedEvent } from './event';
@@ -36,7 +36,7 @@ describe('LogSubscription', () => {
 
   function follow(options: { from?: number; nats?: NatsConnection; pollIntervalMs?: number } = {}) {
     const received: RecordedEvent[] = [];
-    const subscription = new LogSubscription(db.pool, {
+    const subscription = new LogSubscription<Event>(db.pool, {
       from: options.from ?? 0,
       nats: options.nats,
       pollIntervalMs: options.pollIntervalMs ?? 20,
@@ -96,7 +96,7 @@ describe('LogSubscription', () => {
     const from = await readHeadPosition(db.pool);
     const applied: EventPayload[] = [];
     let failures = 0;
-    const subscription = new LogSubscription<EventPayload>(db.pool, {
+    const subscription = new LogSubscription<Event, EventPayload>(db.pool, {
       from,
       batchSize: 10,
       pollIntervalMs: 20,
@@ -126,7 +126,7 @@ describe('LogSubscription', () => {
     const from = await readHeadPosition(db.pool);
     const applied: number[] = [];
     let failed = false;
-    const subscription = new LogSubscription<EventPayload>(db.pool, {
+    const subscription = new LogSubscription<Event, EventPayload>(db.pool, {
       from,
       batchSize: 5000,
       pollIntervalMs: 20,

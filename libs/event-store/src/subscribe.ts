@@ -1,36 +1,37 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
-import { SUBJECTS } from '@tessera/contracts';
+import { SUBJECTS, type Event, type TesseraEvent } from '@tessera/contracts';
 import type { EventPayload, RecordedEvent } from './event';
 import { readAll } from './read';
 
 /** Reads up to `limit` events after `after`, in position order (readAll, or readPayloads for less). */
-export type LogReader<Event extends EventPayload> = (pool: Pool, after: number, limit: number) => Promise<Event[]>;
+export type LogReader<Delivered extends { position: number }> = (pool: Pool, after: number, limit: number) => Promise<Delivered[]>;
 
 /**
  * Hands up to `limit` events after `after` to `apply`, in position order and in chunks, as they are
  * read (streamPayloads); resolves with how many were read, rejects with the first throw of `apply`.
  */
-export type LogStreamer<Event extends EventPayload> = (
+export type LogStreamer<Delivered extends { position: number }> = (
   pool: Pool,
   after: number,
   limit: number,
-  apply: (events: Event[]) => void,
+  apply: (events: Delivered[]) => void,
 ) => Promise<number>;
 
-export interface LogSubscriptionOptions<Event extends EventPayload = RecordedEvent> {
+/** `Delivered`: the events `handle` gets, RecordedEvents of the union `E` unless `read` or `stream` says otherwise. */
+export interface LogSubscriptionOptions<E extends Event, Delivered extends EventPayload<E>> {
   /** Position already applied (from a snapshot, or 0). */
   from: number;
   /** Applies events strictly in position order; a throw stops the batch, which is retried on the next poll. */
-  handle: (events: Event[]) => void | Promise<void>;
+  handle: (events: Delivered[]) => void | Promise<void>;
   /** Live notifications; without it the subscription only polls. */
   nats?: NatsConnection;
   pollIntervalMs?: number;
   batchSize?: number;
   /** How events are read; whole RecordedEvents by default. */
-  read?: LogReader<Event>;
+  read?: LogReader<Delivered>;
   /** Instead of `read`: events streamed to a `handle` that applies them synchronously. */
-  stream?: LogStreamer<Event>;
+  stream?: LogStreamer<Delivered>;
   /** The first failure of a run of them (a database outage fails every poll until it ends). */
   onError?: (error: unknown) => void;
   /** The first success after a run of failures. */
@@ -49,7 +50,7 @@ interface Waiter {
  * lost, duplicated, reordered or forged notification can neither skip nor inject an event, and the
  * poll of the log head bounds the delay when notifications stop.
  */
-export class LogSubscription<Event extends EventPayload = RecordedEvent> {
+export class LogSubscription<E extends Event = TesseraEvent, Delivered extends EventPayload<E> = RecordedEvent<E>> {
   private applied: number;
   private draining: Promise<void> | undefined;
   private dirty = false;
@@ -58,14 +59,16 @@ export class LogSubscription<Event extends EventPayload = RecordedEvent> {
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private failing = false;
-  private readonly read: LogReader<Event>;
+  private readonly read: LogReader<Delivered>;
 
   constructor(
     private readonly pool: Pool,
-    private readonly options: LogSubscriptionOptions<Event>,
+    private readonly options: LogSubscriptionOptions<E, Delivered>,
   ) {
     this.applied = options.from;
-    this.read = options.read ?? ((db, after, limit) => readAll(db, { after, limit }) as Promise<EventPayload[]> as Promise<Event[]>);
+    const readRecorded: LogReader<RecordedEvent<E>> = (db, after, limit) => readAll<E>(db, { after, limit });
+    // Without `read` (or `stream`), Delivered is its default, RecordedEvent<E>: what readRecorded reads.
+    this.read = options.read ?? (readRecorded as LogReader<never>);
   }
 
   /** Position of the last event applied. */
@@ -159,9 +162,9 @@ export class LogSubscription<Event extends EventPayload = RecordedEvent> {
   }
 
   /** As drain, with each chunk applied (and the position advanced) while the rest is still being read. */
-  private async drainStreamed(stream: LogStreamer<Event>): Promise<void> {
+  private async drainStreamed(stream: LogStreamer<Delivered>): Promise<void> {
     const batchSize = this.options.batchSize ?? 5000;
-    const apply = (events: Event[]) => {
+    const apply = (events: Delivered[]) => {
       if (this.stopped) return;
       const result = this.options.handle(events);
       if (result instanceof Promise) throw new Error('a streamed LogSubscription needs a synchronous handle');

@@ -10,6 +10,7 @@ import {
   type RemoteProjection,
   type ReplayAccepted,
   type ReplayProgress,
+  type TesseraEvent,
 } from '@tessera/contracts';
 import { readAll, readHeadPosition, rebuildTables, type RecordedEvent, type TableProjection } from '@tessera/event-store';
 import { requestJson } from '@tessera/messaging';
@@ -28,7 +29,7 @@ export interface InMemoryProjection<T> {
   /** Resolves once the live copy has caught up (a replay starts only then). */
   whenLive(): Promise<void>;
   empty(): T;
-  apply(copy: T, events: RecordedEvent[]): void;
+  apply(copy: T, events: RecordedEvent<TesseraEvent>[]): void;
   /** Position of the last event the live copy applied. */
   livePosition(): number;
   /** Whether the copy holds exactly what the live copy holds; both are at the same position. */
@@ -52,7 +53,7 @@ export function rebuildInMemory<T>(pool: Pool, projection: InMemoryProjection<T>
     for (;;) {
       const live = projection.livePosition();
       if (position === live) break;
-      const events = await readAll(pool, { after: position, to: live, limit: BATCH });
+      const events = await readAll<TesseraEvent>(pool, { after: position, to: live, limit: BATCH });
       if (events.length === 0) throw new Error(`the log holds nothing after ${position} up to the live position ${live}`);
       projection.apply(copy, events);
       position = events[events.length - 1].position;

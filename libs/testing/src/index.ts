@@ -6,3 +6,4 @@ export * from './tessera';
 export * from './http';
 export * from './postgres-server';
 export * from './supervisor';
+export * from './events';

@@ -1,21 +1,24 @@
+import { eventSequence } from '@tessera/testing';
 import { TokenIndex } from './token-index';
 
-let position = 0;
-const event = (type: string, data: Record<string, unknown>) => ({ position: ++position, type, schemaVersion: 1, data });
+const recorded = eventSequence();
 
 describe('Memberships in the token index', () => {
   const history = [
-    event('GroupCreated', { groupId: 'g1', name: 'lab' }),
-    event('GroupCreated', { groupId: 'g2', name: 'guests' }),
-    event('GroupCreated', { groupId: 'g3', name: 'gone' }),
-    event('GroupMemberAdded', { groupId: 'g1', userId: 'ada', admin: true }),
-    event('GroupMemberAdded', { groupId: 'g2', userId: 'ada', admin: false }),
-    event('GroupMemberAdded', { groupId: 'g3', userId: 'ada', admin: false }),
-    event('GroupMemberAdded', { groupId: 'g1', userId: 'bob', admin: false }),
-    event('GroupDeleted', { groupId: 'g3' }),
-    event('AffiliationCreated', { affiliationId: 'a1', name: 'Allen Institute', contactName: null, contactEmail: null }),
-    event('UserAffiliated', { affiliationId: 'a1', userId: 'ada', start: '2020-01-01T00:00:00.000Z', end: '2021-01-01T00:00:00.000Z' }),
-    event('UserDeactivated', { userId: 'bob' }),
+    recorded({ type: 'GroupCreated', data: { groupId: 'g1', name: 'lab' } }),
+    recorded({ type: 'GroupCreated', data: { groupId: 'g2', name: 'guests' } }),
+    recorded({ type: 'GroupCreated', data: { groupId: 'g3', name: 'gone' } }),
+    recorded({ type: 'GroupMemberAdded', data: { groupId: 'g1', userId: 'ada', admin: true } }),
+    recorded({ type: 'GroupMemberAdded', data: { groupId: 'g2', userId: 'ada', admin: false } }),
+    recorded({ type: 'GroupMemberAdded', data: { groupId: 'g3', userId: 'ada', admin: false } }),
+    recorded({ type: 'GroupMemberAdded', data: { groupId: 'g1', userId: 'bob', admin: false } }),
+    recorded({ type: 'GroupDeleted', data: { groupId: 'g3' } }),
+    recorded({ type: 'AffiliationCreated', data: { affiliationId: 'a1', name: 'Allen Institute', contactName: null, contactEmail: null } }),
+    recorded({
+      type: 'UserAffiliated',
+      data: { affiliationId: 'a1', userId: 'ada', start: '2020-01-01T00:00:00.000Z', end: '2021-01-01T00:00:00.000Z' },
+    }),
+    recorded({ type: 'UserDeactivated', data: { userId: 'bob' } }),
   ];
 
   it('follows groups, deletions, affiliations and deactivations, and survives a snapshot', () => {

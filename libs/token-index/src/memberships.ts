@@ -1,4 +1,4 @@
-import { IDENTITY_EVENTS, POLICY_EVENTS, type AffiliationCreated, type GroupCreated, type UserAffiliated } from '@tessera/contracts';
+import type { TesseraEvent } from '@tessera/contracts';
 import type { EventPayload } from '@tessera/event-store';
 
 /** A user's affiliation as `GET /api/v1/me` shows it. */
@@ -28,39 +28,43 @@ export class Memberships {
   private readonly userAffiliations = new Map<string, Map<string, { start: string; end: string | null }>>();
 
   /** Applies one event if it is about groups or affiliations; answers whether it was. */
-  apply(event: EventPayload): boolean {
-    const data = event.data as Record<string, never>;
+  apply(event: EventPayload<TesseraEvent>): boolean {
     switch (event.type) {
-      case POLICY_EVENTS.groupCreated:
-        this.groups.set(data.groupId, { name: (data as unknown as GroupCreated).name, members: new Set() });
+      case 'GroupCreated':
+        this.groups.set(event.data.groupId, { name: event.data.name, members: new Set() });
         return true;
-      case POLICY_EVENTS.groupDeleted: {
-        for (const userId of this.groups.get(data.groupId)?.members ?? []) this.userGroups.get(userId)?.delete(data.groupId);
-        this.groups.delete(data.groupId);
+      case 'GroupDeleted': {
+        const { groupId } = event.data;
+        for (const userId of this.groups.get(groupId)?.members ?? []) this.userGroups.get(userId)?.delete(groupId);
+        this.groups.delete(groupId);
         return true;
       }
-      case POLICY_EVENTS.groupMemberAdded: {
-        const group = this.groups.get(data.groupId);
+      case 'GroupMemberAdded': {
+        const { groupId, userId } = event.data;
+        const group = this.groups.get(groupId);
         if (!group) return true;
-        group.members.add(data.userId);
-        setOf(this.userGroups, data.userId).add(data.groupId);
+        group.members.add(userId);
+        setOf(this.userGroups, userId).add(groupId);
         return true;
       }
-      case POLICY_EVENTS.groupMemberRemoved:
-        this.groups.get(data.groupId)?.members.delete(data.userId);
-        this.userGroups.get(data.userId)?.delete(data.groupId);
+      case 'GroupMemberRemoved': {
+        const { groupId, userId } = event.data;
+        this.groups.get(groupId)?.members.delete(userId);
+        this.userGroups.get(userId)?.delete(groupId);
         return true;
-      case IDENTITY_EVENTS.userDeactivated: {
+      }
+      case 'UserDeactivated': {
+        const { userId } = event.data;
         // As in the policy app: a deactivated user's memberships end.
-        for (const groupId of this.userGroups.get(data.userId) ?? []) this.groups.get(groupId)?.members.delete(data.userId);
-        this.userGroups.delete(data.userId);
+        for (const groupId of this.userGroups.get(userId) ?? []) this.groups.get(groupId)?.members.delete(userId);
+        this.userGroups.delete(userId);
         return false;
       }
-      case POLICY_EVENTS.affiliationCreated:
-        this.affiliations.set(data.affiliationId, (data as unknown as AffiliationCreated).name);
+      case 'AffiliationCreated':
+        this.affiliations.set(event.data.affiliationId, event.data.name);
         return true;
-      case POLICY_EVENTS.userAffiliated: {
-        const affiliated = data as unknown as UserAffiliated;
+      case 'UserAffiliated': {
+        const affiliated = event.data;
         let mine = this.userAffiliations.get(affiliated.userId);
         if (!mine) this.userAffiliations.set(affiliated.userId, (mine = new Map()));
         mine.set(affiliated.affiliationId, { start: affiliated.start, end: affiliated.end ?? null });

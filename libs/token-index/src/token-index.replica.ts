@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { Principal } from '@tessera/contracts';
+import type { Principal, TesseraEvent } from '@tessera/contracts';
 import { loadLatestSnapshot, LogSubscription, saveSnapshot, streamPayloads, type EventPayload } from '@tessera/event-store';
 import type { Readiness } from '@tessera/platform';
 import { parseToken } from './token-format';
@@ -29,7 +29,7 @@ export interface TokenIndexReplicaOptions {
  */
 export class TokenIndexReplica {
   index = new TokenIndex();
-  private subscription: LogSubscription<EventPayload> | undefined;
+  private subscription: LogSubscription<TesseraEvent, EventPayload<TesseraEvent>> | undefined;
   private started: Promise<void> | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private snapshotPosition = 0;
@@ -67,10 +67,10 @@ export class TokenIndexReplica {
       }
     }
     const fromSnapshot = this.index.position;
-    this.subscription = new LogSubscription<EventPayload>(pool, {
+    this.subscription = new LogSubscription<TesseraEvent, EventPayload<TesseraEvent>>(pool, {
       from: this.index.position,
       handle: (events) => this.index.apply(events),
-      stream: (db, after, limit, apply) => streamPayloads(db, { after, limit }, apply),
+      stream: (db, after, limit, apply) => streamPayloads<TesseraEvent>(db, { after, limit }, apply),
       batchSize: CATCH_UP_BATCH,
       nats: this.options.nats,
       pollIntervalMs: this.options.pollIntervalMs ?? 250,

@@ -1,37 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { serialize } from 'node:v8';
-import { TOKEN_EVENTS, IDENTITY_EVENTS, POLICY_EVENTS, type TokenMinted } from '@tessera/contracts';
+import type { TesseraEvent, TokenMinted } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
+import { eventSequence } from '@tessera/testing';
 import { generateToken, hashToken, parseToken, tokenHint } from './token-format';
 import { TokenIndex } from './token-index';
 
+const record = eventSequence();
 let position = 0;
-function event(type: string, data: object): RecordedEvent {
-  position += 1;
-  return {
-    position,
-    streamId: 'x',
-    streamVersion: 1,
-    type,
-    schemaVersion: 1,
-    data: data as Record<string, unknown>,
-    metadata: {},
-    recordedAt: new Date(),
-  };
+function event(recorded: TesseraEvent): RecordedEvent<TesseraEvent> {
+  const next = record(recorded);
+  position = next.position;
+  return next;
 }
 
-function minted(token: string, overrides: Partial<TokenMinted> = {}): RecordedEvent {
-  return event(TOKEN_EVENTS.tokenMinted, {
-    tokenId: `id-${token.slice(-6)}`,
-    tokenHash: hashToken(token),
-    kind: parseToken(token),
-    ownerId: 'u1',
-    name: 'n',
-    scopes: ['*', 'tokens'],
-    hint: tokenHint(token),
-    createdAt: new Date().toISOString(),
-    expiresAt: null,
-    ...overrides,
+function minted(token: string, overrides: Partial<TokenMinted['data']> = {}): RecordedEvent<TesseraEvent> {
+  return event({
+    type: 'TokenMinted',
+    data: {
+      tokenId: `id-${token.slice(-6)}`,
+      tokenHash: hashToken(token),
+      kind: parseToken(token) ?? 'personal',
+      ownerId: 'u1',
+      name: 'n',
+      scopes: ['*', 'tokens'],
+      hint: tokenHint(token),
+      createdAt: new Date().toISOString(),
+      expiresAt: null,
+      ...overrides,
+    },
   });
 }
 
@@ -59,21 +56,24 @@ describe('TokenIndex', () => {
       generateToken('resource'),
     ];
     index.apply([
-      event(IDENTITY_EVENTS.userRegistered, {
-        userId: 'u1',
-        name: 'Ada',
-        email: null,
-        admin: true,
-        readOnly: false,
-        issuer: null,
-        subject: null,
+      event({
+        type: 'UserRegistered',
+        data: {
+          userId: 'u1',
+          name: 'Ada',
+          email: null,
+          admin: true,
+          readOnly: false,
+          issuer: null,
+          subject: null,
+        },
       }),
       minted(live, { scopes: ['view', 'admin'] }),
       minted(revoked),
       minted(expired, { expiresAt: new Date(Date.now() - 1000).toISOString() }),
       minted(admin, { ownerId: null, kind: 'admin' }),
       minted(resource, { kind: 'resource', scopes: [], resource: 'dataset:1', actions: ['read'], name: 'dataset:1 ✓' }),
-      event(TOKEN_EVENTS.tokenRevoked, { tokenId: `id-${revoked.slice(-6)}`, reason: 'owner' }),
+      event({ type: 'TokenRevoked', data: { tokenId: `id-${revoked.slice(-6)}`, reason: 'owner' } }),
     ]);
     for (const copy of [index, TokenIndex.deserialize(index.serialize())]) {
       expect(copy.resolve(live)).toMatchObject({ kind: 'personal', userId: 'u1', superAdmin: true, scopes: ['view', 'admin'] });
@@ -87,7 +87,7 @@ describe('TokenIndex', () => {
       expect(copy.tokensOf('u1')).toHaveLength(4);
       expect(copy.position).toBe(position);
     }
-    index.apply([event(IDENTITY_EVENTS.userDeactivated, { userId: 'u1' })]);
+    index.apply([event({ type: 'UserDeactivated', data: { userId: 'u1' } })]);
     expect(index.resolve(live)).toEqual({ error: 'revoked_token' });
   });
 });
@@ -101,12 +101,15 @@ describe('TokenIndex snapshots', () => {
     return { id, key, kind, ownerId, name, scopes, hintTail, createdAt, expiresAt, revoked, extra, hint, byId: index.tokenById(id)?.slot };
   }
 
-  function history(count: number): { events: RecordedEvent[]; tokens: string[] } {
+  function history(count: number): { events: RecordedEvent<TesseraEvent>[]; tokens: string[] } {
     const tokens: string[] = [];
-    const events: RecordedEvent[] = [
-      event(IDENTITY_EVENTS.userRegistered, { userId: 'u1', name: 'Ada', email: 'ada@example.org', admin: false, readOnly: true }),
-      event(IDENTITY_EVENTS.serviceAccountCreated, { userId: 'sa', name: 'pipeline', scopes: ['view'] }),
-      event(POLICY_EVENTS.permissionRegistered, { name: 'annotate' }),
+    const events: RecordedEvent<TesseraEvent>[] = [
+      event({
+        type: 'UserRegistered',
+        data: { userId: 'u1', name: 'Ada', email: 'ada@example.org', admin: false, readOnly: true, issuer: null, subject: null },
+      }),
+      event({ type: 'ServiceAccountCreated', data: { userId: 'sa', name: 'pipeline', scopes: ['view'] } }),
+      event({ type: 'PermissionRegistered', data: { name: 'annotate' } }),
     ];
     for (let n = 0; n < count; n += 1) {
       const token = generateToken(n % 7 === 0 ? 'service' : 'personal');
@@ -134,8 +137,10 @@ describe('TokenIndex snapshots', () => {
     const copy = TokenIndex.deserialize(built.serialize());
     expect(copy.serialize().equals(built.serialize())).toBe(true);
     const more = events.slice(2000);
-    const revokedId = (more[5].data as unknown as TokenMinted).tokenId;
-    more.push(event(TOKEN_EVENTS.tokenRevoked, { tokenId: revokedId, reason: 'owner' }));
+    const sixth = more[5];
+    if (sixth.type !== 'TokenMinted') throw new Error('the history mints a token at each step');
+    const revokedId = sixth.data.tokenId;
+    more.push(event({ type: 'TokenRevoked', data: { tokenId: revokedId, reason: 'owner' } }));
     for (const index of [built, copy]) index.apply(more);
     const replayed = new TokenIndex();
     replayed.apply([...events, more[more.length - 1]]);
@@ -215,7 +220,7 @@ describe('TokenIndex snapshots', () => {
     const before = index.serialize();
     const parts = index.snapshotParts();
     expect(Buffer.concat(parts).equals(before)).toBe(true);
-    index.apply([event(TOKEN_EVENTS.tokenRevoked, { tokenId: index.tokenFor(tokens[1])!.id, reason: 'owner' })]);
+    index.apply([event({ type: 'TokenRevoked', data: { tokenId: index.tokenFor(tokens[1])!.id, reason: 'owner' } })]);
     index.apply(history(2000).events);
     expect(Buffer.concat(parts).equals(before)).toBe(true);
     expect(index.serialize().equals(before)).toBe(false);

@@ -1,21 +1,7 @@
 import { hash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { deserialize } from 'node:v8';
-import {
-  BUILT_IN_PERMISSIONS,
-  IDENTITY_EVENTS,
-  POLICY_EVENTS,
-  TOKEN_EVENTS,
-  TOKEN_KINDS,
-  type PermissionRegistered,
-  type Principal,
-  type ServiceAccountCreated,
-  type TokenKind,
-  type TokenMinted,
-  type TokenRevoked,
-  type UserRegistered,
-  type UserUpdated,
-} from '@tessera/contracts';
+import { BUILT_IN_PERMISSIONS, TOKEN_KINDS, type Principal, type TesseraEvent, type TokenKind, type TokenMinted } from '@tessera/contracts';
 import type { EventPayload } from '@tessera/event-store';
 import { KIND_LETTERS, parseToken } from './token-format';
 import { Memberships, type MembershipsSnapshot } from './memberships';
@@ -112,9 +98,6 @@ export function isRefusal(value: Principal | TokenRefusal): value is TokenRefusa
 const SNAPSHOT_MAGIC = 'TSX3';
 const ROW_SNAPSHOT_MAGIC = 'TSX2';
 const LITTLE_ENDIAN = endianness() === 'LE';
-/** The two events of a million, read once (the contracts' constants are behind getters). */
-const TOKEN_MINTED = TOKEN_EVENTS.tokenMinted;
-const TOKEN_REVOKED = TOKEN_EVENTS.tokenRevoked;
 /** The column a revocation changes in place (see COLUMN_WIDTHS). */
 const FLAGS_COLUMN = COLUMN_WIDTHS.length - 1;
 
@@ -137,7 +120,7 @@ export class TokenIndex {
     return this.tokens.size;
   }
 
-  apply(events: readonly EventPayload[]): void {
+  apply(events: readonly EventPayload<TesseraEvent>[]): void {
     for (const event of events) {
       this.applyOne(event);
       this.position = event.position;
@@ -205,18 +188,19 @@ export class TokenIndex {
     return slot === -1 ? undefined : new TokenRecord(this.tokens, slot);
   }
 
-  private applyOne(event: EventPayload): void {
+  // String literals, not the contracts' constants: those are behind getters, read a million times here.
+  private applyOne(event: EventPayload<TesseraEvent>): void {
     switch (event.type) {
-      case TOKEN_MINTED:
-        this.addToken(event.data as unknown as TokenMinted);
+      case 'TokenMinted':
+        this.addToken(event.data);
         return;
-      case TOKEN_REVOKED: {
-        const slot = this.tokens.slotOfId((event.data as unknown as TokenRevoked).tokenId);
+      case 'TokenRevoked': {
+        const slot = this.tokens.slotOfId(event.data.tokenId);
         if (slot !== -1) this.tokens.revoke(slot);
         return;
       }
-      case IDENTITY_EVENTS.userRegistered: {
-        const data = event.data as unknown as UserRegistered;
+      case 'UserRegistered': {
+        const data = event.data;
         this.owners.set(data.userId, {
           id: data.userId,
           name: data.name,
@@ -229,8 +213,8 @@ export class TokenIndex {
         });
         return;
       }
-      case IDENTITY_EVENTS.serviceAccountCreated: {
-        const data = event.data as unknown as ServiceAccountCreated;
+      case 'ServiceAccountCreated': {
+        const data = event.data;
         this.owners.set(data.userId, {
           id: data.userId,
           name: data.name,
@@ -243,8 +227,8 @@ export class TokenIndex {
         });
         return;
       }
-      case IDENTITY_EVENTS.userUpdated: {
-        const data = event.data as unknown as UserUpdated;
+      case 'UserUpdated': {
+        const data = event.data;
         const owner = this.owners.get(data.userId);
         if (!owner) return;
         if (data.name !== undefined) owner.name = data.name;
@@ -253,14 +237,14 @@ export class TokenIndex {
         if (data.readOnly !== undefined) owner.readOnly = data.readOnly;
         return;
       }
-      case IDENTITY_EVENTS.userDeactivated: {
-        const owner = this.owners.get((event.data as { userId: string }).userId);
+      case 'UserDeactivated': {
+        const owner = this.owners.get(event.data.userId);
         if (owner) owner.active = false;
         this.memberships.apply(event);
         return;
       }
-      case POLICY_EVENTS.permissionRegistered:
-        this.permissions.add((event.data as unknown as PermissionRegistered).name);
+      case 'PermissionRegistered':
+        this.permissions.add(event.data.name);
         return;
       default:
         this.memberships.apply(event);
@@ -268,7 +252,7 @@ export class TokenIndex {
     }
   }
 
-  private addToken(data: TokenMinted): void {
+  private addToken(data: TokenMinted['data']): void {
     const kind = internKind(data.kind);
     const extra =
       data.impersonatedBy || data.resource !== undefined

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { IDENTITY_EVENTS, POLICY_EVENTS } from '@tessera/contracts';
+import { IDENTITY_EVENTS, POLICY_EVENTS, type TesseraEvent } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
 import { accessTable, type AccessTable } from './access-tables';
 
@@ -42,22 +42,21 @@ export class AccessProjector {
     return accessTable(this.generation, table);
   }
 
-  async apply(events: RecordedEvent[]): Promise<void> {
+  async apply(events: RecordedEvent<TesseraEvent>[]): Promise<void> {
     for (const event of events) if (RELEVANT.has(event.type)) await this.applyOne(event);
   }
 
-  private async applyOne(event: RecordedEvent): Promise<void> {
-    const at = event.recordedAt;
-    const data = event.data as Record<string, never>;
+  private async applyOne(event: RecordedEvent<TesseraEvent>): Promise<void> {
+    const { type, data, recordedAt: at } = event;
     const q = (sql: string, values: unknown[]) => this.client.query(sql, values);
-    switch (event.type) {
+    switch (type) {
       case IDENTITY_EVENTS.userRegistered:
       case IDENTITY_EVENTS.serviceAccountCreated:
         await q(`UPDATE ${this.t('user_states')} SET valid_to = $2 WHERE user_id = $1 AND valid_to IS NULL`, [data.userId, at]);
         await q(`INSERT INTO ${this.t('user_states')} VALUES ($1, $2, $3, false, $4, NULL)`, [
           data.userId,
           data.name,
-          data.readOnly === true,
+          'readOnly' in data && data.readOnly,
           at,
         ]);
         return;

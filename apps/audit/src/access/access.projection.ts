@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { TesseraError } from '@tessera/contracts';
+import { TesseraError, type TesseraEvent } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
 import { LogSubscription, readHeadPosition, type RecordedEvent } from '@tessera/event-store';
 import { NATS_CONNECTION, PG_POOL, Readiness } from '@tessera/platform';
@@ -81,7 +81,7 @@ export class AccessProjection implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Applies one batch to the live generation, skipping events another replica applied already. */
-  private async applyBatch(events: RecordedEvent[]): Promise<void> {
+  private async applyBatch(events: RecordedEvent<TesseraEvent>[]): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

@@ -12,6 +12,7 @@ import {
   type ReplayAccepted,
   type ReplayProgress,
   type ReplayReplicaProgress,
+  type TesseraEvent,
 } from '@tessera/contracts';
 import { inTransaction, readAll, readHeadPosition } from '@tessera/event-store';
 import { NATS_CONNECTION, PG_POOL } from '@tessera/platform';
@@ -246,7 +247,7 @@ export class ReplayJobs {
     let position = 0;
     // Catch-up outside any lock: the live generation keeps following the log meanwhile.
     for (;;) {
-      const events = await readAll(this.pool, { after: position, limit: BATCH });
+      const events = await readAll<TesseraEvent>(this.pool, { after: position, limit: BATCH });
       if (events.length === 0) break;
       await inTransaction(this.pool, (client) => new AccessProjector(client, generation).apply(events));
       position = events[events.length - 1].position;
@@ -257,7 +258,7 @@ export class ReplayJobs {
       // Holding the state row stops every replica's live batches until the swap commits.
       const live = await lockState(client);
       for (;;) {
-        const events = await readAll(client, { after: position, to: live.position, limit: BATCH });
+        const events = await readAll<TesseraEvent>(client, { after: position, to: live.position, limit: BATCH });
         if (events.length === 0) break;
         await new AccessProjector(client, generation).apply(events);
         position = events[events.length - 1].position;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { IDENTITY_EVENTS, TesseraError, userStreamId, type UserRegistered } from '@tessera/contracts';
+import { IDENTITY_EVENTS, TesseraError, userStreamId, type IdentityEvent, type UserRegistered } from '@tessera/contracts';
 import { EventStore } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
 import { isUniqueViolation, projectUsers, type UserRow } from '../users/users.projection';
@@ -11,14 +11,14 @@ import type { UpstreamIdentity } from '../upstream/upstream-provider.service';
 @Injectable()
 export class ExternalIdentities {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: EventStore<IdentityEvent>,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   async findOrCreate(identity: UpstreamIdentity): Promise<{ user: UserRow; created: boolean; revision?: string }> {
     const existing = await this.find(identity);
     if (existing) return this.usable(existing, false);
-    const data: UserRegistered = {
+    const data: UserRegistered['data'] = {
       userId: randomUUID(),
       name: identity.name,
       email: identity.email,

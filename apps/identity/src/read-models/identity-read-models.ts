@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { TesseraEvent } from '@tessera/contracts';
 import type { RecordedEvent, TableProjection } from '@tessera/event-store';
 import { projectTrustedApps } from '../trusted-apps/trusted-apps.projection';
 import { projectUserChanges } from '../user-accounts/user-accounts.projection';
@@ -11,7 +12,7 @@ import { projectUsers } from '../users/users.projection';
 export const IDENTITY_READ_MODELS: TableProjection = {
   schema: 'identity',
   tables: ['users', 'trusted_apps'],
-  async project(client: PoolClient, events: RecordedEvent[], schema: string): Promise<void> {
+  async project(client: PoolClient, events: RecordedEvent<TesseraEvent>[], schema: string): Promise<void> {
     // One event at a time through all three, so a user's changes follow its registration in order.
     for (const event of events) {
       await projectUsers(client, [event], schema);

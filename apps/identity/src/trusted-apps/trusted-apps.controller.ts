@@ -8,6 +8,7 @@ import {
   TRUSTED_APP_EVENTS,
   TRUSTED_APP_SUBJECTS,
   trustedAppStreamId,
+  type IdentityEvent,
   type Principal,
   type TrustedAppRegistered,
 } from '@tessera/contracts';
@@ -27,7 +28,7 @@ function appBody(row: TrustedAppRow) {
 @Controller()
 export class TrustedAppsController {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: EventStore<IdentityEvent>,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -41,7 +42,7 @@ export class TrustedAppsController {
   async create(@Payload() body: { principal: Principal; url: string }) {
     requireSuperAdmin(body.principal);
     const url = normalizeAppUrl(body.url);
-    const data: TrustedAppRegistered = { appId: randomUUID(), url };
+    const data: TrustedAppRegistered['data'] = { appId: randomUUID(), url };
     try {
       const { position } = await this.store.append(
         {

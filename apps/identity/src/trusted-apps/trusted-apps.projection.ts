@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { TRUSTED_APP_EVENTS, type TrustedAppRegistered, type TrustedAppRemoved } from '@tessera/contracts';
+import type { TesseraEvent } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
 
 export interface TrustedAppRow {
@@ -9,17 +9,17 @@ export interface TrustedAppRow {
 }
 
 /** Inline projection: the unique URL is enforced in the same transaction as the event. */
-export async function projectTrustedApps(client: PoolClient, events: RecordedEvent[], schema = 'identity'): Promise<void> {
+export async function projectTrustedApps(client: PoolClient, events: RecordedEvent<TesseraEvent>[], schema = 'identity'): Promise<void> {
   for (const event of events) {
-    if (event.type === TRUSTED_APP_EVENTS.trustedAppRegistered) {
-      const data = event.data as unknown as TrustedAppRegistered;
+    if (event.type === 'TrustedAppRegistered') {
+      const data = event.data;
       await client.query(`INSERT INTO ${schema}.trusted_apps (id, url, created_at) VALUES ($1, $2, $3)`, [
         data.appId,
         data.url,
         event.recordedAt,
       ]);
-    } else if (event.type === TRUSTED_APP_EVENTS.trustedAppRemoved) {
-      await client.query(`DELETE FROM ${schema}.trusted_apps WHERE id = $1`, [(event.data as unknown as TrustedAppRemoved).appId]);
+    } else if (event.type === 'TrustedAppRemoved') {
+      await client.query(`DELETE FROM ${schema}.trusted_apps WHERE id = $1`, [event.data.appId]);
     }
   }
 }

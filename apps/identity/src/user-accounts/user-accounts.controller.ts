@@ -1,7 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
-import { IDENTITY_EVENTS, TesseraError, USER_ACCOUNT_SUBJECTS, userStreamId, type Principal, type UserUpdated } from '@tessera/contracts';
+import {
+  IDENTITY_EVENTS,
+  TesseraError,
+  USER_ACCOUNT_SUBJECTS,
+  userStreamId,
+  type IdentityEvent,
+  type Principal,
+  type UserUpdated,
+} from '@tessera/contracts';
 import { EventStore } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
 import { actorOf, requireSuperAdmin } from '../users/users.controller';
@@ -15,7 +23,7 @@ const FLAGS = ['admin', 'readOnly', 'pi'] as const;
 @Controller()
 export class UserAccountsController {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: EventStore<IdentityEvent>,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -23,7 +31,7 @@ export class UserAccountsController {
   async update(@Payload() body: { principal: Principal; id: string; name?: string; admin?: boolean; readOnly?: boolean; pi?: boolean }) {
     requireSuperAdmin(body.principal);
     const user = await this.existing(body.id);
-    const change: UserUpdated = { userId: user.id };
+    const change: UserUpdated['data'] = { userId: user.id };
     if (body.name !== undefined && body.name !== user.name) change.name = body.name;
     const current = { admin: user.admin, readOnly: user.read_only, pi: (user as UserRow & { pi: boolean }).pi };
     for (const flag of FLAGS) if (body[flag] !== undefined && body[flag] !== current[flag]) change[flag] = body[flag];

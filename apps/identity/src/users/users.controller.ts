@@ -7,6 +7,7 @@ import {
   IDENTITY_EVENTS,
   TesseraError,
   userStreamId,
+  type IdentityEvent,
   type Principal,
   type UserRegistered,
 } from '@tessera/contracts';
@@ -28,14 +29,14 @@ export function requireSuperAdmin(principal: Principal): void {
 @Controller()
 export class UsersController {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: EventStore<IdentityEvent>,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   @MessagePattern(IDENTITY_ADMIN_SUBJECTS.createUser)
   async create(@Payload() body: { principal: Principal; name: string; email?: string | null; admin?: boolean; readOnly?: boolean }) {
     requireSuperAdmin(body.principal);
-    const data: UserRegistered = {
+    const data: UserRegistered['data'] = {
       userId: randomUUID(),
       name: body.name,
       email: body.email ?? null,

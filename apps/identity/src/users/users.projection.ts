@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { IDENTITY_EVENTS, type ServiceAccountCreated, type UserRegistered } from '@tessera/contracts';
+import type { TesseraEvent } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
 
 export interface UserRow {
@@ -32,16 +32,16 @@ export function userBody(row: UserRow) {
 const UNIQUE_VIOLATION = '23505';
 
 /** Inline projection: the users table changes in the same transaction as the log. */
-export async function projectUsers(client: PoolClient, events: RecordedEvent[], schema = 'identity'): Promise<void> {
+export async function projectUsers(client: PoolClient, events: RecordedEvent<TesseraEvent>[], schema = 'identity'): Promise<void> {
   for (const event of events) {
-    if (event.type === IDENTITY_EVENTS.userRegistered) {
-      const data = event.data as unknown as UserRegistered;
+    if (event.type === 'UserRegistered') {
+      const data = event.data;
       await client.query(
         `INSERT INTO ${schema}.users (id, name, email, admin, read_only, issuer, subject, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [data.userId, data.name, data.email, data.admin, data.readOnly, data.issuer, data.subject, event.recordedAt],
       );
-    } else if (event.type === IDENTITY_EVENTS.serviceAccountCreated) {
-      const data = event.data as unknown as ServiceAccountCreated;
+    } else if (event.type === 'ServiceAccountCreated') {
+      const data = event.data;
       await client.query(`INSERT INTO ${schema}.users (id, name, service_account, scopes, created_at) VALUES ($1, $2, true, $3, $4)`, [
         data.userId,
         data.name,

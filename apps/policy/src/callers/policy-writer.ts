@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import type { Principal } from '@tessera/contracts';
+import type { PolicyEvent, Principal } from '@tessera/contracts';
 import { EventStore, type RecordedEvent, type StreamAppend } from '@tessera/event-store';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { actorOf } from './policy-access';
@@ -9,14 +9,14 @@ import { actorOf } from './policy-access';
 @Injectable()
 export class PolicyWriter {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: EventStore<PolicyEvent>,
     private readonly projection: DecisionIndexProjection,
   ) {}
 
   async write(
     principal: Principal,
-    appends: StreamAppend | StreamAppend[],
-    project?: (client: PoolClient, events: RecordedEvent[]) => Promise<void>,
+    appends: StreamAppend<PolicyEvent> | StreamAppend<PolicyEvent>[],
+    project?: (client: PoolClient, events: RecordedEvent<PolicyEvent>[]) => Promise<void>,
   ): Promise<{ revision: string }> {
     const result = await this.store.append(appends, { metadata: { actor: actorOf(principal) }, project });
     await this.projection.reached(result.position);

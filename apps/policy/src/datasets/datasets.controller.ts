@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError, type DatasetUpdated } from '@tessera/contracts';
 import type { DatasetState } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import {
@@ -94,7 +94,7 @@ export class DatasetsController {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
     const dataset = this.existing(request.datasetId);
-    const data: Record<string, unknown> = { datasetId: dataset.id };
+    const data: DatasetUpdated['data'] = { datasetId: dataset.id };
     if (request.name !== undefined && request.name !== dataset.name) data.name = request.name;
     if (request.description !== undefined) data.description = request.description;
     const written = await this.writer

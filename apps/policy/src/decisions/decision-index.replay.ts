@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { REMOTE_REPLAY_SUBJECTS } from '@tessera/contracts';
+import { REMOTE_REPLAY_SUBJECTS, type TesseraEvent } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
 import { NATS_CONNECTION, PG_POOL, ProjectionReplayResponder, rebuildInMemory, type InMemoryProjection } from '@tessera/platform';
 import { TokenIndex } from '@tessera/token-index';
@@ -48,7 +48,7 @@ export class DecisionIndexReplay implements InMemoryProjection<PolicyIndexes>, O
     return { index: new DecisionIndex(this.live.index.publicUrl), tokens: new TokenIndex() };
   }
 
-  apply(copy: PolicyIndexes, events: RecordedEvent[]): void {
+  apply(copy: PolicyIndexes, events: RecordedEvent<TesseraEvent>[]): void {
     copy.index.apply(events);
     copy.tokens.apply(events);
   }

@@ -1,4 +1,4 @@
-import { POLICY_EVENTS } from '@tessera/contracts';
+import { POLICY_EVENTS, type TesseraEvent } from '@tessera/contracts';
 import { DecisionIndex, type IndexedEvent } from './decision-index';
 
 const user = (userId: string, extra: { readOnly?: boolean; scopes?: string[] } = {}) => ({
@@ -11,18 +11,18 @@ const user = (userId: string, extra: { readOnly?: boolean; scopes?: string[] } =
 function seeded(): DecisionIndex {
   const index = new DecisionIndex('http://tessera.test');
   let position = 0;
-  const events: [string, Record<string, unknown>][] = [
-    [POLICY_EVENTS.groupCreated, { groupId: 'g1', name: 'lab' }],
-    [POLICY_EVENTS.groupCreated, { groupId: 'g2', name: 'guests' }],
-    [POLICY_EVENTS.groupMemberAdded, { groupId: 'g1', userId: 'alice', admin: false }],
-    [POLICY_EVENTS.groupMemberAdded, { groupId: 'g2', userId: 'bob', admin: true }],
-    [POLICY_EVENTS.datasetCreated, { datasetId: 'd1', name: 'minnie', description: null }],
-    [POLICY_EVENTS.datasetCreated, { datasetId: 'd2', name: 'fly', description: null }],
-    [POLICY_EVENTS.permissionGranted, { datasetId: 'd1', groupId: 'g1', permission: 'view', expiresAt: null }],
-    [POLICY_EVENTS.permissionGranted, { datasetId: 'd1', groupId: 'g1', permission: 'edit', expiresAt: null }],
-    [POLICY_EVENTS.serviceTableMapped, { service: 'pcg', table: 'minnie65', datasetId: 'd1' }],
+  const events: TesseraEvent[] = [
+    { type: 'GroupCreated', data: { groupId: 'g1', name: 'lab' } },
+    { type: 'GroupCreated', data: { groupId: 'g2', name: 'guests' } },
+    { type: 'GroupMemberAdded', data: { groupId: 'g1', userId: 'alice', admin: false } },
+    { type: 'GroupMemberAdded', data: { groupId: 'g2', userId: 'bob', admin: true } },
+    { type: 'DatasetCreated', data: { datasetId: 'd1', name: 'minnie', description: null } },
+    { type: 'DatasetCreated', data: { datasetId: 'd2', name: 'fly', description: null } },
+    { type: 'PermissionGranted', data: { datasetId: 'd1', groupId: 'g1', permission: 'view', expiresAt: null } },
+    { type: 'PermissionGranted', data: { datasetId: 'd1', groupId: 'g1', permission: 'edit', expiresAt: null } },
+    { type: 'ServiceTableMapped', data: { service: 'pcg', table: 'minnie65', datasetId: 'd1' } },
   ];
-  index.apply(events.map(([type, data]): IndexedEvent => ({ position: ++position, type, data })));
+  index.apply(events.map((event): IndexedEvent => ({ ...event, position: ++position })));
   return index;
 }
 

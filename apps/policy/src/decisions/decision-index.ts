@@ -1,4 +1,4 @@
-import { IDENTITY_EVENTS, POLICY_EVENTS, type PolicyEventType } from '@tessera/contracts';
+import type { TesseraEvent } from '@tessera/contracts';
 
 /** The reasons of a decision (CONTRACT section 6). */
 export type DecisionReason =
@@ -84,12 +84,8 @@ export interface UserState {
   deactivated: boolean;
 }
 
-export interface IndexedEvent {
-  position: number;
-  type: string;
-  data: Record<string, unknown>;
-  recordedAt?: Date | string;
-}
+/** An event of the log as the index applies it: the recorded time dates a TOS version. */
+export type IndexedEvent = TesseraEvent & { position: number; recordedAt?: Date | string };
 
 export const BUILT_IN = ['view', 'edit', 'admin_view'];
 
@@ -299,15 +295,21 @@ export class DecisionIndex {
   }
 
   private applyOne(event: IndexedEvent): void {
-    const data = event.data as Record<string, never>;
-    if (this.applyIdentity(event.type, data)) return;
-    switch (event.type as PolicyEventType) {
-      case POLICY_EVENTS.groupCreated: {
+    switch (event.type) {
+      case 'UserRegistered':
+      case 'ServiceAccountCreated':
+      case 'UserUpdated':
+      case 'UserDeactivated':
+        this.applyIdentity(event);
+        return;
+      case 'GroupCreated': {
+        const data = event.data;
         this.groups.set(data.groupId, { id: data.groupId, name: data.name, members: new Map() });
         this.groupsByName.set(data.name, data.groupId);
         return;
       }
-      case POLICY_EVENTS.groupDeleted: {
+      case 'GroupDeleted': {
+        const data = event.data;
         const group = this.groups.get(data.groupId);
         if (!group) return;
         for (const userId of group.members.keys()) this.userGroups.get(userId)?.delete(group.id);
@@ -316,19 +318,22 @@ export class DecisionIndex {
         this.groupsByName.delete(group.name);
         return;
       }
-      case POLICY_EVENTS.groupMemberAdded: {
+      case 'GroupMemberAdded': {
+        const data = event.data;
         const group = this.groups.get(data.groupId);
         if (!group) return;
         group.members.set(data.userId, data.admin === true);
         setOf(this.userGroups, data.userId).add(group.id);
         return;
       }
-      case POLICY_EVENTS.groupMemberRemoved: {
+      case 'GroupMemberRemoved': {
+        const data = event.data;
         this.groups.get(data.groupId)?.members.delete(data.userId);
         this.userGroups.get(data.userId)?.delete(data.groupId);
         return;
       }
-      case POLICY_EVENTS.datasetCreated: {
+      case 'DatasetCreated': {
+        const data = event.data;
         this.datasets.set(data.datasetId, {
           id: data.datasetId,
           name: data.name,
@@ -341,7 +346,8 @@ export class DecisionIndex {
         this.datasetsByName.set(data.name, data.datasetId);
         return;
       }
-      case POLICY_EVENTS.datasetUpdated: {
+      case 'DatasetUpdated': {
+        const data = event.data;
         const dataset = this.datasets.get(data.datasetId);
         if (!dataset) return;
         if (typeof data.name === 'string') {
@@ -352,7 +358,8 @@ export class DecisionIndex {
         if (data.description !== undefined) dataset.description = data.description;
         return;
       }
-      case POLICY_EVENTS.datasetDeleted: {
+      case 'DatasetDeleted': {
+        const data = event.data;
         const dataset = this.datasets.get(data.datasetId);
         if (!dataset) return;
         for (const userId of dataset.admins) this.datasetsAdministered.get(userId)?.delete(dataset.id);
@@ -361,21 +368,25 @@ export class DecisionIndex {
         this.datasetsByName.delete(dataset.name);
         return;
       }
-      case POLICY_EVENTS.datasetAdminAdded: {
+      case 'DatasetAdminAdded': {
+        const data = event.data;
         this.datasets.get(data.datasetId)?.admins.add(data.userId);
         setOf(this.datasetsAdministered, data.userId).add(data.datasetId);
         return;
       }
-      case POLICY_EVENTS.datasetAdminRemoved: {
+      case 'DatasetAdminRemoved': {
+        const data = event.data;
         this.datasets.get(data.datasetId)?.admins.delete(data.userId);
         this.datasetsAdministered.get(data.userId)?.delete(data.datasetId);
         return;
       }
-      case POLICY_EVENTS.permissionRegistered: {
+      case 'PermissionRegistered': {
+        const data = event.data;
         this.permissions.add(data.name);
         return;
       }
-      case POLICY_EVENTS.permissionGranted: {
+      case 'PermissionGranted': {
+        const data = event.data;
         const dataset = this.datasets.get(data.datasetId);
         if (!dataset) return;
         let holders = dataset.grants.get(data.permission);
@@ -383,11 +394,13 @@ export class DecisionIndex {
         holders.set(data.groupId, data.expiresAt ? Date.parse(data.expiresAt) : Infinity);
         return;
       }
-      case POLICY_EVENTS.permissionRevoked: {
+      case 'PermissionRevoked': {
+        const data = event.data;
         this.datasets.get(data.datasetId)?.grants.get(data.permission)?.delete(data.groupId);
         return;
       }
-      case POLICY_EVENTS.serviceTableMapped: {
+      case 'ServiceTableMapped': {
+        const data = event.data;
         const key = serviceTableKey(data.service, data.table);
         const previous = this.serviceTables.get(key);
         if (previous) this.datasets.get(previous)?.serviceTables.delete(key);
@@ -395,14 +408,16 @@ export class DecisionIndex {
         this.datasets.get(data.datasetId)?.serviceTables.add(key);
         return;
       }
-      case POLICY_EVENTS.serviceTableUnmapped: {
+      case 'ServiceTableUnmapped': {
+        const data = event.data;
         const key = serviceTableKey(data.service, data.table);
         const previous = this.serviceTables.get(key);
         if (previous) this.datasets.get(previous)?.serviceTables.delete(key);
         this.serviceTables.delete(key);
         return;
       }
-      case POLICY_EVENTS.tosPublished: {
+      case 'TosPublished': {
+        const data = event.data;
         const version: TosVersion = {
           id: data.tosId,
           datasetId: data.datasetId,
@@ -415,11 +430,13 @@ export class DecisionIndex {
         this.datasets.get(data.datasetId)?.tosVersions.push(version);
         return;
       }
-      case POLICY_EVENTS.tosAccepted: {
+      case 'TosAccepted': {
+        const data = event.data;
         setOf(this.tosAccepted, data.userId).add(data.tosId);
         return;
       }
-      case POLICY_EVENTS.affiliationCreated: {
+      case 'AffiliationCreated': {
+        const data = event.data;
         this.affiliations.set(data.affiliationId, {
           id: data.affiliationId,
           name: data.name,
@@ -428,7 +445,8 @@ export class DecisionIndex {
         });
         return;
       }
-      case POLICY_EVENTS.userAffiliated: {
+      case 'UserAffiliated': {
+        const data = event.data;
         let affiliations = this.userAffiliations.get(data.userId);
         if (!affiliations) this.userAffiliations.set(data.userId, (affiliations = new Map()));
         affiliations.set(data.affiliationId, { affiliationId: data.affiliationId, start: data.start, end: data.end ?? null });
@@ -439,37 +457,46 @@ export class DecisionIndex {
     }
   }
 
-  private applyIdentity(type: string, data: Record<string, never>): boolean {
-    switch (type) {
-      case IDENTITY_EVENTS.userRegistered:
-      case IDENTITY_EVENTS.serviceAccountCreated:
-        this.users.set(data.userId, {
-          id: data.userId,
-          name: data.name,
-          admin: data.admin === true,
-          readOnly: data.readOnly === true,
-          serviceAccount: type === IDENTITY_EVENTS.serviceAccountCreated,
+  private applyIdentity(event: Extract<IndexedEvent, { data: { userId: string } }>): void {
+    switch (event.type) {
+      case 'UserRegistered':
+        this.users.set(event.data.userId, {
+          id: event.data.userId,
+          name: event.data.name,
+          admin: event.data.admin === true,
+          readOnly: event.data.readOnly === true,
+          serviceAccount: false,
           deactivated: false,
         });
-        return true;
-      case IDENTITY_EVENTS.userUpdated: {
+        return;
+      case 'ServiceAccountCreated':
+        this.users.set(event.data.userId, {
+          id: event.data.userId,
+          name: event.data.name,
+          admin: false,
+          readOnly: false,
+          serviceAccount: true,
+          deactivated: false,
+        });
+        return;
+      case 'UserUpdated': {
+        const data = event.data;
         const user = this.users.get(data.userId);
-        if (!user) return true;
+        if (!user) return;
         if (data.name !== undefined) user.name = data.name;
         if (data.admin !== undefined) user.admin = data.admin;
         if (data.readOnly !== undefined) user.readOnly = data.readOnly;
-        return true;
+        return;
       }
-      case IDENTITY_EVENTS.userDeactivated: {
+      case 'UserDeactivated': {
+        const data = event.data;
         const user = this.users.get(data.userId);
         if (user) user.deactivated = true;
         // A deactivated user's memberships end.
         for (const groupId of this.userGroups.get(data.userId) ?? []) this.groups.get(groupId)?.members.delete(data.userId);
         this.userGroups.delete(data.userId);
-        return true;
+        return;
       }
-      default:
-        return false;
     }
   }
 

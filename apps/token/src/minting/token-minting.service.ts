@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TOKEN_EVENTS, tokenStreamId, type TokenKind, type TokenMinted } from '@tessera/contracts';
+import { TOKEN_EVENTS, tokenStreamId, type TokenEvent, type TokenKind, type TokenMinted } from '@tessera/contracts';
 import { EventStore } from '@tessera/event-store';
 import { generateToken, hashToken, tokenHint, TokenIndexReplica } from '@tessera/token-index';
 
@@ -36,14 +36,14 @@ export interface MintedToken {
 @Injectable()
 export class TokenMinting {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: EventStore<TokenEvent>,
     private readonly replica: TokenIndexReplica,
   ) {}
 
   async mint(request: MintRequest, actor: string): Promise<MintedToken> {
     const token = generateToken(request.kind);
     const id = randomUUID();
-    const data: TokenMinted = {
+    const data: TokenMinted['data'] = {
       tokenId: id,
       tokenHash: hashToken(token),
       kind: request.kind,

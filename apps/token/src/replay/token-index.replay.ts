@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { REMOTE_REPLAY_SUBJECTS } from '@tessera/contracts';
+import { REMOTE_REPLAY_SUBJECTS, type TesseraEvent } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
 import { NATS_CONNECTION, PG_POOL, ProjectionReplayResponder, rebuildInMemory, type InMemoryProjection } from '@tessera/platform';
 import { TokenIndex, TokenIndexReplica } from '@tessera/token-index';
@@ -40,7 +40,7 @@ export class TokenIndexReplay implements InMemoryProjection<TokenIndex>, OnAppli
     return new TokenIndex();
   }
 
-  apply(copy: TokenIndex, events: RecordedEvent[]): void {
+  apply(copy: TokenIndex, events: RecordedEvent<TesseraEvent>[]): void {
     copy.apply(events);
   }
 

@@ -1,3 +1,6 @@
+import type { Event } from './event';
+import type { TrustedAppEvent } from './trusted-app.events';
+
 /**
  * Event types of the identity app (category `identity`), read by the token index (gateway, token
  * and policy apps) and by the policy app. Users and service accounts share the stream `user-<id>`,
@@ -8,44 +11,55 @@ export const IDENTITY_EVENTS = {
   userUpdated: 'UserUpdated',
   userDeactivated: 'UserDeactivated',
   serviceAccountCreated: 'ServiceAccountCreated',
-} as const;
-
-export type IdentityEventType = (typeof IDENTITY_EVENTS)[keyof typeof IDENTITY_EVENTS];
+} as const satisfies Record<string, IdentityEvent['type']>;
 
 /** Stream id of a user or service account. */
 export const userStreamId = (userId: string): string => `user-${userId}`;
 
-export interface UserRegistered {
-  userId: string;
-  name: string;
-  email: string | null;
-  admin: boolean;
-  readOnly: boolean;
-  /** External identity (login): users are keyed by (issuer, subject), never by e-mail. */
-  issuer: string | null;
-  subject: string | null;
-}
+export type UserRegistered = Event<
+  'UserRegistered',
+  {
+    userId: string;
+    name: string;
+    email: string | null;
+    admin: boolean;
+    readOnly: boolean;
+    /** External identity (login): users are keyed by (issuer, subject), never by e-mail. */
+    issuer: string | null;
+    subject: string | null;
+  }
+>;
 
 /** Only the fields that changed are present. */
-export interface UserUpdated {
-  userId: string;
-  name?: string;
-  email?: string | null;
-  admin?: boolean;
-  readOnly?: boolean;
-  /** Principal investigator (the middle_auth flag); identity app only. */
-  pi?: boolean;
-}
+export type UserUpdated = Event<
+  'UserUpdated',
+  {
+    userId: string;
+    name?: string;
+    email?: string | null;
+    admin?: boolean;
+    readOnly?: boolean;
+    /** Principal investigator (the middle_auth flag); identity app only. */
+    pi?: boolean;
+  }
+>;
 
-/** Every token of the user stops working; memberships end (policy app). */
-export interface UserDeactivated {
-  userId: string;
-}
+/** Every token of the user stops working (the token app then revokes each); memberships end (policy app). */
+export type UserDeactivated = Event<'UserDeactivated', { userId: string }>;
 
-export interface ServiceAccountCreated {
-  /** Same id space as users: tokens and decisions name it as `userId`. */
-  userId: string;
-  name: string;
-  /** The most its tokens may carry. */
-  scopes: string[];
-}
+export type ServiceAccountCreated = Event<
+  'ServiceAccountCreated',
+  {
+    /** Same id space as users: tokens and decisions name it as `userId`. */
+    userId: string;
+    name: string;
+    /** The most its tokens may carry. */
+    scopes: string[];
+  }
+>;
+
+/** The events of a user or service account stream (`user-<id>`). */
+export type UserEvent = UserRegistered | UserUpdated | UserDeactivated | ServiceAccountCreated;
+
+/** Every event of the category `identity`. */
+export type IdentityEvent = UserEvent | TrustedAppEvent;

@@ -1,6 +1,8 @@
+import type { Event } from './event';
+
 /**
  * Event types of the policy app (category `policy`), read by the policy app's decision index and,
- * later, by the audit app. Stream ids: `group-<id>`, `dataset-<id>`, `permission-<name>`,
+ * by the audit app's access projection. Stream ids: `group-<id>`, `dataset-<id>`, `permission-<name>`,
  * `servicetable-<service>/<table>`, `tos-<id>`, `affiliation-<id>`.
  */
 export const POLICY_EVENTS = {
@@ -24,96 +26,173 @@ export const POLICY_EVENTS = {
   tosAccepted: 'TosAccepted',
   affiliationCreated: 'AffiliationCreated',
   userAffiliated: 'UserAffiliated',
-} as const;
+} as const satisfies Record<string, PolicyEvent['type']>;
 
-export type PolicyEventType = (typeof POLICY_EVENTS)[keyof typeof POLICY_EVENTS];
+export type GroupCreated = Event<
+  'GroupCreated',
+  {
+    groupId: string;
+    name: string;
+  }
+>;
+export type GroupDeleted = Event<
+  'GroupDeleted',
+  {
+    groupId: string;
+  }
+>;
+export type GroupMemberAdded = Event<
+  'GroupMemberAdded',
+  {
+    groupId: string;
+    userId: string;
+    admin: boolean;
+  }
+>;
+export type GroupMemberRemoved = Event<
+  'GroupMemberRemoved',
+  {
+    groupId: string;
+    userId: string;
+  }
+>;
+export type DatasetCreated = Event<
+  'DatasetCreated',
+  {
+    datasetId: string;
+    name: string;
+    description: string | null;
+  }
+>;
+export type DatasetUpdated = Event<
+  'DatasetUpdated',
+  {
+    datasetId: string;
+    name?: string;
+    description?: string | null;
+  }
+>;
+export type DatasetDeleted = Event<
+  'DatasetDeleted',
+  {
+    datasetId: string;
+  }
+>;
+export type DatasetAdminAdded = Event<
+  'DatasetAdminAdded',
+  {
+    datasetId: string;
+    userId: string;
+  }
+>;
+export type DatasetAdminRemoved = Event<
+  'DatasetAdminRemoved',
+  {
+    datasetId: string;
+    userId: string;
+  }
+>;
+export type PermissionRegistered = Event<
+  'PermissionRegistered',
+  {
+    name: string;
+  }
+>;
+export type PermissionGranted = Event<
+  'PermissionGranted',
+  {
+    datasetId: string;
+    groupId: string;
+    permission: string;
+    /** ISO time the grant ends by itself, or null for no end. */
+    expiresAt: string | null;
+  }
+>;
+export type PermissionRevoked = Event<
+  'PermissionRevoked',
+  {
+    datasetId: string;
+    groupId: string;
+    permission: string;
+  }
+>;
+export type ServiceTableMapped = Event<
+  'ServiceTableMapped',
+  {
+    service: string;
+    table: string;
+    datasetId: string;
+  }
+>;
+export type ServiceTableUnmapped = Event<
+  'ServiceTableUnmapped',
+  {
+    service: string;
+    table: string;
+  }
+>;
+export type TosPublished = Event<
+  'TosPublished',
+  {
+    tosId: string;
+    datasetId: string;
+    version: number;
+    title: string;
+    /** Plain text, stored and returned as text, never rendered. */
+    text: string;
+  }
+>;
+export type TosAccepted = Event<
+  'TosAccepted',
+  {
+    tosId: string;
+    datasetId: string;
+    userId: string;
+  }
+>;
+export type AffiliationCreated = Event<
+  'AffiliationCreated',
+  {
+    affiliationId: string;
+    name: string;
+    contactName: string | null;
+    contactEmail: string | null;
+  }
+>;
+export type UserAffiliated = Event<
+  'UserAffiliated',
+  {
+    affiliationId: string;
+    userId: string;
+    start: string;
+    end: string | null;
+  }
+>;
 
-export interface GroupCreated {
-  groupId: string;
-  name: string;
-}
-export interface GroupDeleted {
-  groupId: string;
-}
-export interface GroupMemberAdded {
-  groupId: string;
-  userId: string;
-  admin: boolean;
-}
-export interface GroupMemberRemoved {
-  groupId: string;
-  userId: string;
-}
-export interface DatasetCreated {
-  datasetId: string;
-  name: string;
-  description: string | null;
-}
-export interface DatasetUpdated {
-  datasetId: string;
-  name?: string;
-  description?: string | null;
-}
-export interface DatasetDeleted {
-  datasetId: string;
-}
-export interface DatasetAdminAdded {
-  datasetId: string;
-  userId: string;
-}
-export interface DatasetAdminRemoved {
-  datasetId: string;
-  userId: string;
-}
-export interface PermissionRegistered {
-  name: string;
-}
-export interface PermissionGranted {
-  datasetId: string;
-  groupId: string;
-  permission: string;
-  /** ISO time the grant ends by itself, or null for no end. */
-  expiresAt: string | null;
-}
-export interface PermissionRevoked {
-  datasetId: string;
-  groupId: string;
-  permission: string;
-}
-export interface ServiceTableMapped {
-  service: string;
-  table: string;
-  datasetId: string;
-}
-export interface ServiceTableUnmapped {
-  service: string;
-  table: string;
-}
-export interface TosPublished {
-  tosId: string;
-  datasetId: string;
-  version: number;
-  title: string;
-  /** Plain text, stored and returned as text, never rendered. */
-  text: string;
-}
-export interface TosAccepted {
-  tosId: string;
-  datasetId: string;
-  userId: string;
-}
-export interface AffiliationCreated {
-  affiliationId: string;
-  name: string;
-  contactName: string | null;
-  contactEmail: string | null;
-}
-export interface UserAffiliated {
-  affiliationId: string;
-  userId: string;
-  start: string;
-  end: string | null;
-}
+/** The events of a group stream (`group-<id>`). */
+export type GroupEvent = GroupCreated | GroupDeleted | GroupMemberAdded | GroupMemberRemoved;
+
+/** The events of a dataset stream (`dataset-<id>`): the dataset, its admins, grants and TOS versions. */
+export type DatasetEvent =
+  | DatasetCreated
+  | DatasetUpdated
+  | DatasetDeleted
+  | DatasetAdminAdded
+  | DatasetAdminRemoved
+  | PermissionGranted
+  | PermissionRevoked
+  | TosPublished;
+
+/** Every event of the category `policy`. */
+export type PolicyEvent =
+  | GroupEvent
+  | DatasetEvent
+  | PermissionRegistered
+  | ServiceTableMapped
+  | ServiceTableUnmapped
+  | TosAccepted
+  | AffiliationCreated
+  | UserAffiliated;
 
 /** Permissions in the registry from the start (CONTRACT section 5). */
 export const BUILT_IN_PERMISSIONS = ['view', 'edit', 'admin_view'] as const;

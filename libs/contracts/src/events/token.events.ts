@@ -1,4 +1,5 @@
 import type { TokenKind } from '../principal';
+import type { Event } from './event';
 
 /**
  * Event types of the token app (category `token`), read by every token index replica. They hold
@@ -7,38 +8,48 @@ import type { TokenKind } from '../principal';
 export const TOKEN_EVENTS = {
   tokenMinted: 'TokenMinted',
   tokenRevoked: 'TokenRevoked',
-} as const;
-
-export type TokenEventType = (typeof TOKEN_EVENTS)[keyof typeof TOKEN_EVENTS];
+} as const satisfies Record<string, TokenEvent['type']>;
 
 export const tokenStreamId = (tokenId: string): string => `token-${tokenId}`;
 
-export interface TokenMinted {
-  tokenId: string;
-  /** Hex SHA-256 of the whole token string (prefix included). */
-  tokenHash: string;
-  kind: TokenKind;
-  /** User or service account the token acts as; null for admin tokens minted from the admin key. */
-  ownerId: string | null;
-  name: string;
-  scopes: string[];
-  /** What a listing shows: `tsrp_…9f3a` (prefix and the last 4 characters). */
-  hint: string;
-  createdAt: string;
-  /** ISO time after which the token is `expired_token`; null never expires. */
-  expiresAt: string | null;
-  /** Impersonation tokens: the super admin who minted it (also the event's actor). */
-  impersonatedBy?: string | null;
-  /** Resource tokens: `<type>:<id>` and the actions allowed on it. */
-  resource?: string;
-  actions?: string[];
-}
+export type TokenMinted = Event<
+  'TokenMinted',
+  {
+    tokenId: string;
+    /** Hex SHA-256 of the whole token string (prefix included). */
+    tokenHash: string;
+    kind: TokenKind;
+    /** User or service account the token acts as; null for admin tokens minted from the admin key. */
+    ownerId: string | null;
+    name: string;
+    scopes: string[];
+    /** What a listing shows: `tsrp_…9f3a` (prefix and the last 4 characters). */
+    hint: string;
+    createdAt: string;
+    /** ISO time after which the token is `expired_token`; null never expires. */
+    expiresAt: string | null;
+    /** Impersonation tokens: the super admin who minted it (also the event's actor). */
+    impersonatedBy?: string | null;
+    /** Resource tokens: `<type>:<id>` and the actions allowed on it. */
+    resource?: string;
+    actions?: string[];
+  }
+>;
 
-export interface TokenRevoked {
-  tokenId: string;
-  /** `owner`, `admin`, `rfc7009` (whoever held it), `logout`. */
-  reason: string;
-}
+/** Why a token was revoked. */
+export type TokenRevocationReason = 'owner' | 'admin' | 'rfc7009' | 'logout' | 'deactivated';
+
+export type TokenRevoked = Event<
+  'TokenRevoked',
+  {
+    tokenId: string;
+    /** `owner`, `admin`, `rfc7009` (whoever held it), `logout`, `deactivated` (the owner was). */
+    reason: string;
+  }
+>;
+
+/** Every event of the category `token` (each token is a stream of its own). */
+export type TokenEvent = TokenMinted | TokenRevoked;
 
 /** Scopes a token may carry besides permission scopes (`*` or registry names). CONTRACT section 3. */
 export const ACCOUNT_SCOPES = ['tokens', 'admin', 'decisions', 'introspect', 'credentials', 'resource-tokens'] as const;
