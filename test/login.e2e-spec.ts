@@ -1,4 +1,4 @@
-import { SUBJECTS } from '@tessera/contracts';
+import { SUBJECTS, type ReplyOf } from '@tessera/contracts';
 import { requestJson } from '@tessera/messaging';
 import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 
@@ -351,8 +351,9 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
       const minted = await json(await call('POST', `/api/v1/service-accounts/${account.id}/tokens`, admin, { name, scopes }));
       return minted.token as string;
     };
+    // Untyped on purpose: some of these requests are malformed.
     const fresh = (authorization: string | undefined, body: unknown) =>
-      requestJson<{ accessToken: string; expiresAt: string }>(tessera.nats, SUBJECTS.identityCredentials, body, { authorization });
+      requestJson<ReplyOf<typeof SUBJECTS.identityCredentials>>(tessera.nats, SUBJECTS.identityCredentials, body, { authorization });
 
     beforeAll(async () => {
       const browser = new Browser();
@@ -376,7 +377,7 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
       const second = await fresh(`Bearer ${credentialsCaller}`, { userId: henry.id, provider: 'dev' });
       // 30-second tokens are always within the 60 s window: each answer is a new token from the provider.
       expect(first.accessToken).not.toBe(second.accessToken);
-      expect(Date.parse(second.expiresAt) - Date.now()).toBeGreaterThan((PROVIDER_TOKEN_TTL - 5) * 1000);
+      expect(Date.parse(second.expiresAt ?? '') - Date.now()).toBeGreaterThan((PROVIDER_TOKEN_TTL - 5) * 1000);
       // The refreshed token is a real provider token: the exchange accepts it and finds henry.
       const exchanged = await call('POST', '/api/v1/tokens/exchange', undefined, { auth_token: second.accessToken });
       expect(exchanged.status).toBe(201);

@@ -38,7 +38,7 @@ describe("replay of the other apps' projections (two token apps and two policy a
     for (const user of [alice, bob]) {
       for (const permission of ['view', 'edit']) {
         seen.push(await outcome(await api(user.token, 'GET', `/api/v1/check?permission=${permission}&dataset=minnie`)));
-        const answer = await requestJson<Json>(tessera.nats, SUBJECTS.policyCheck, { token: user.token, permission, dataset: 'minnie' });
+        const answer = await tessera.client.request(SUBJECTS.policyCheck, { token: user.token, permission, dataset: 'minnie' });
         seen.push({ allowed: answer.allowed, reason: answer.reason });
       }
     }
@@ -75,8 +75,8 @@ describe("replay of the other apps' projections (two token apps and two policy a
     // The rebuilt indexes answer, whichever token app the queue group picks: the live token works, the revoked one does not.
     for (let n = 0; n < 6; n += 1) {
       expect((await api(alice.token, 'GET', '/api/v1/tokens')).status).toBe(200);
-      expect(await requestJson(tessera.nats, SUBJECTS.tokenIntrospect, { token: alice.token })).toMatchObject({ active: true });
-      expect(await requestJson(tessera.nats, SUBJECTS.tokenIntrospect, { token: revoked })).toMatchObject({ active: false });
+      expect(await tessera.client.request(SUBJECTS.tokenIntrospect, { token: alice.token })).toMatchObject({ active: true });
+      expect(await tessera.client.request(SUBJECTS.tokenIntrospect, { token: revoked })).toMatchObject({ active: false });
     }
   });
 
@@ -91,7 +91,7 @@ describe("replay of the other apps' projections (two token apps and two policy a
     const granted = await api(admin.token, 'PUT', `/api/v1/datasets/${minnie}/grants/${lab}/edit`, {});
     expect(granted.status).toBe(200);
     const revision = granted.headers.get('x-tessera-revision')!;
-    const edit = await requestJson<Json>(tessera.nats, SUBJECTS.policyCheck, {
+    const edit = await tessera.client.request(SUBJECTS.policyCheck, {
       token: alice.token,
       permission: 'edit',
       dataset: 'minnie',
@@ -127,8 +127,16 @@ describe("replay of the other apps' projections (two token apps and two policy a
   it('keeps a finished job finished, and refuses a report that names no replica', async () => {
     const job = await replay('token-index');
     expect(job.status).toBe('swapped');
-    const late = { jobId: job.jobId, replica: job.replicas[0].replica, status: 'failed', position: '0', target: '0', failure: 'late' };
-    expect(await requestJson(tessera.nats, AUDIT_SUBJECTS.replayProgress, late)).toEqual({ recorded: false });
+    const late = {
+      jobId: job.jobId,
+      replica: job.replicas[0].replica,
+      status: 'failed' as const,
+      position: '0',
+      target: '0',
+      failure: 'late',
+    };
+    expect(await tessera.client.request(AUDIT_SUBJECTS.replayProgress, late)).toEqual({ recorded: false });
+    // Untyped on purpose: the report lacks its replica.
     await expect(requestJson(tessera.nats, AUDIT_SUBJECTS.replayProgress, { jobId: job.jobId, status: 'running' })).rejects.toMatchObject({
       code: 'bad_request',
     });

@@ -1,5 +1,4 @@
 import { SUBJECTS, TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
 import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 
 const ADMIN_KEY = 'replica-admin-key-0123456789';
@@ -47,7 +46,7 @@ describe('revocation across replicas (two gateways, two token apps)', () => {
       }),
     );
     const user = await json(await call(gatewayA, 'POST', '/api/v1/users', admin.token, { name: 'carol' }));
-    ({ token: session } = await requestJson<{ token: string }>(tessera.nats, TOKEN_INTERNAL_SUBJECTS.mintSession, { userId: user.id }));
+    ({ token: session } = await tessera.client.request(TOKEN_INTERNAL_SUBJECTS.mintSession, { userId: user.id }));
   });
   afterAll(async () => {
     await tessera?.stop();
@@ -84,11 +83,11 @@ describe('revocation across replicas (two gateways, two token apps)', () => {
 
   it('both token replicas answer introspection of a revoked token with active:false', async () => {
     const token = await mintOn(gatewayA);
-    expect((await requestJson<Json>(tessera.nats, SUBJECTS.tokenIntrospect, { token: token.token })).active).toBe(true);
+    expect((await tessera.client.request(SUBJECTS.tokenIntrospect, { token: token.token })).active).toBe(true);
     expect((await call(gatewayB, 'DELETE', `/api/v1/tokens/${token.id}`, session)).status).toBe(204);
     await new Promise((resolve) => setTimeout(resolve, 250));
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () => requestJson<Json>(tessera.nats, SUBJECTS.tokenIntrospect, { token: token.token })),
+      Array.from({ length: 20 }, () => tessera.client.request(SUBJECTS.tokenIntrospect, { token: token.token })),
     );
     expect(answers.map((answer) => answer.active)).toEqual(Array(20).fill(false));
   });

@@ -1,5 +1,4 @@
 import { TOKEN_INTERNAL_SUBJECTS, SUBJECTS } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
 import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 
 const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -46,7 +45,7 @@ describe('tokens (CONTRACT section 3)', () => {
     return token;
   };
   const session = async (userId: string): Promise<string> => {
-    const { token } = await requestJson<{ token: string }>(tessera.nats, TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
+    const { token } = await tessera.client.request(TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
     minted.push(token);
     return token;
   };
@@ -315,7 +314,7 @@ describe('tokens (CONTRACT section 3)', () => {
         { active: false },
       );
       await expectError(await call('POST', '/api/v1/tokens/introspect', alice.session, { token: alice.session }), 403, 'not_admin');
-      const overNats = await requestJson<Json>(tessera.nats, SUBJECTS.tokenIntrospect, { token: service.token });
+      const overNats = await tessera.client.request(SUBJECTS.tokenIntrospect, { token: service.token });
       expect(overNats).toMatchObject({ active: true, sub: account.id, kind: 'service', revision: expect.any(String) });
 
       // Resource tokens: the service account mints them; privileged actions stay with admin tokens.
@@ -342,13 +341,13 @@ describe('tokens (CONTRACT section 3)', () => {
       await expectError(await authorize(resource.token, { resource: 'dataset:42', action: 'write' }), 403, 'missing_permission');
       expect((await authorize(await adminToken(), { resource: 'dataset:42', action: 'purge' })).status).toBe(200);
       expect(
-        await requestJson<Json>(tessera.nats, SUBJECTS.tokenAuthorize, { token: resource.token, resource: 'dataset:42', action: 'reset' }),
+        await tessera.client.request(SUBJECTS.tokenAuthorize, { token: resource.token, resource: 'dataset:42', action: 'reset' }),
       ).toMatchObject({
         allowed: false,
         reason: 'privileged_action',
       });
       expect(
-        await requestJson<Json>(tessera.nats, SUBJECTS.tokenAuthorize, { token: resource.token, resource: 'dataset:42', action: 'read' }),
+        await tessera.client.request(SUBJECTS.tokenAuthorize, { token: resource.token, resource: 'dataset:42', action: 'read' }),
       ).toMatchObject({
         allowed: true,
       });

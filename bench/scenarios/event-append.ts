@@ -19,7 +19,7 @@ CREATE SEQUENCE floor_position;`;
 interface Row {
   streamId: string;
   version: number;
-  data: object;
+  data: Record<string, unknown>;
 }
 
 function batchOf(streamId: string, size = BATCH): Row[] {

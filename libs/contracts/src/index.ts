@@ -9,3 +9,4 @@ export * from './policy-subjects';
 export * from './audit-subjects';
 export * from './login-subjects';
 export * from './events';
+export * from './messages';

@@ -22,7 +22,7 @@ export const SUBJECTS = {
   events: (category: EventCategory): string => `tessera.v1.events.${category}`,
   allEvents: 'tessera.v1.events.>',
   /** Internal: an app's readiness, asked by the gateway's /readyz. */
-  health: (app: NatsAppName): string => `tessera.v1.${app}.health`,
+  health: <App extends NatsAppName>(app: App): `tessera.v1.${App}.health` => `tessera.v1.${app}.health`,
 } as const;
 
 /** Queue group of an app: every replica joins it, so each request reaches exactly one replica. */

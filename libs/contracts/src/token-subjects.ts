@@ -28,6 +28,5 @@ export const IDENTITY_ADMIN_SUBJECTS = {
   createUser: 'tessera.v1.identity.admin.create-user',
   listUsers: 'tessera.v1.identity.admin.list-users',
   getUser: 'tessera.v1.identity.admin.get-user',
-  me: 'tessera.v1.identity.admin.me',
   createServiceAccount: 'tessera.v1.identity.admin.create-service-account',
 } as const;

@@ -4,3 +4,5 @@ export * from './nats-json.server';
 export * from './nats-request';
 export * from './rpc-errors.filter';
 export * from './nats-link';
+export * from './handles.decorator';
+export * from './tessera-client';

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { EventCategory } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
 import { EventStore } from '@tessera/event-store';
+import { TesseraClient } from '@tessera/messaging';
 import { Readiness } from './readiness';
 import { NATS_CONNECTION, PG_POOL } from './tokens';
 
@@ -18,7 +19,7 @@ export interface PlatformParts {
   category?: EventCategory;
 }
 
-/** Hands every app its config, NATS connection, database and event store as injectable providers. */
+/** Hands every app its config, NATS connection and typed client, database and event store as injectable providers. */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -26,6 +27,7 @@ export class PlatformModule {
     const providers = [
       { provide: TesseraConfig, useValue: parts.config },
       { provide: NATS_CONNECTION, useValue: parts.nats },
+      { provide: TesseraClient, useValue: new TesseraClient(parts.nats) },
       { provide: PG_POOL, useValue: parts.pool },
       { provide: Readiness, useValue: parts.readiness },
       ...(parts.category ? [{ provide: EventStore, useValue: new EventStore(parts.pool, parts.category, parts.nats) }] : []),

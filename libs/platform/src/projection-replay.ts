@@ -13,7 +13,7 @@ import {
   type TesseraEvent,
 } from '@tessera/contracts';
 import { readAll, readHeadPosition, rebuildTables, type RecordedEvent, type TableProjection } from '@tessera/event-store';
-import { requestJson } from '@tessera/messaging';
+import { TesseraClient } from '@tessera/messaging';
 import { NATS_CONNECTION, PG_POOL } from './tokens';
 
 const BATCH = 5_000;
@@ -83,6 +83,7 @@ export class ProjectionReplayResponder {
   private subscription: Subscription | undefined;
   private runningJob: string | undefined;
   private readonly log: Logger;
+  private readonly client: TesseraClient;
 
   constructor(
     private readonly pool: Pool,
@@ -92,6 +93,7 @@ export class ProjectionReplayResponder {
     private readonly options: ReplayResponderOptions = {},
   ) {
     this.log = new Logger(`Replay ${subject}`);
+    this.client = new TesseraClient(nats);
   }
 
   listen(): void {
@@ -141,7 +143,7 @@ export class ProjectionReplayResponder {
   }
 
   private report(progress: ReplayProgress): Promise<unknown> {
-    return requestJson(this.nats, AUDIT_SUBJECTS.replayProgress, progress);
+    return this.client.request(AUDIT_SUBJECTS.replayProgress, progress);
   }
 
   /** The last report says how the job ended: retried until the audit app answers. */

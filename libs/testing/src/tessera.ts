@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { APP_NAMES, type AppName } from '@tessera/contracts';
+import { TesseraClient } from '@tessera/messaging';
 import { startApp, type AppProcess } from './app-process';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startNatsServer, type TestNatsServer, type TestNatsServerOptions } from './nats-server';
@@ -14,6 +15,8 @@ export interface TesseraUnderTest {
   natsServer: TestNatsServer;
   /** A bare NATS client, as any other service would use. */
   nats: NatsConnection;
+  /** The typed client over `nats`, as the gateway uses it. */
+  client: TesseraClient;
   apps: AppProcess[];
   /** With `supervised`: the supervisor running the five apps (`apps` is then empty). */
   supervisor?: Supervisor;
@@ -69,6 +72,7 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     db,
     natsServer,
     nats,
+    client: new TesseraClient(nats),
     apps: [],
     async startReplica(app, extraEnv = {}) {
       const replicaPort = app === 'gateway' ? await freePort() : port;

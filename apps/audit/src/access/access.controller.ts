@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import { AUDIT_SUBJECTS, TesseraError, type AuditAccessQuery } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { badField, parseTime } from '../events/event-history';
 import { datasetAccessAt, userAccessAt } from './access-queries';
@@ -15,7 +16,7 @@ export class AccessController {
     private readonly projection: AccessProjection,
   ) {}
 
-  @MessagePattern(AUDIT_SUBJECTS.access)
+  @Handles(AUDIT_SUBJECTS.access)
   async access(@Payload() query: AuditAccessQuery & { minRevision?: string | number }) {
     const at = parseTime('at', query?.at);
     const dataset = nonEmpty(query.dataset);

@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import { AUDIT_SUBJECTS, type AuditEventsQuery } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { readEventHistory } from './event-history';
 
@@ -10,7 +11,7 @@ import { readEventHistory } from './event-history';
 export class EventsController {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  @MessagePattern(AUDIT_SUBJECTS.events)
+  @Handles(AUDIT_SUBJECTS.events)
   list(@Payload() query: AuditEventsQuery) {
     return readEventHistory(this.pool, query ?? {});
   }

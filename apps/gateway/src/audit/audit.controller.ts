@@ -1,4 +1,3 @@
-import type { NatsConnection } from '@nats-io/transport-node';
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -12,10 +11,10 @@ import {
   type Principal,
   type ReplayJob,
 } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION, PG_POOL } from '@tessera/platform';
+import { TesseraClient } from '@tessera/messaging';
+import { PG_POOL } from '@tessera/platform';
 import { Authenticated } from '../auth/bearer-auth.guard';
-import { CurrentPrincipal, MinRevision } from '../auth/current-principal.decorator';
+import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
 import { AuditAccessQueryDto, AuditEventsQueryDto, AuditExportQueryDto, ReplayDto } from './audit.dto';
 import { exportLog } from './log-export';
 
@@ -30,33 +29,33 @@ function requireSuperAdmin(principal: Principal): void {
 @Authenticated()
 export class AuditController {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly client: TesseraClient,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   @Get('events')
   @ApiOperation({ summary: 'The event log, filtered, in position order, cursor-paginated (super admin)' })
-  events(@CurrentPrincipal() principal: Principal, @Query() query: AuditEventsQueryDto): Promise<AuditEventsPage> {
+  events(@CurrentPrincipal() principal: Caller, @Query() query: AuditEventsQueryDto): Promise<AuditEventsPage> {
     requireSuperAdmin(principal);
     const { minRevision: _minRevision, middle_auth_token: _token, ...filters } = query;
-    return requestJson(this.nats, AUDIT_SUBJECTS.events, filters);
+    return this.client.request(AUDIT_SUBJECTS.events, filters);
   }
 
   @Get('access')
   @ApiOperation({ summary: 'Who held which permission on a dataset, or what a user held, at a moment (super admin)' })
   access(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: Caller,
     @Query() query: AuditAccessQueryDto,
     @MinRevision() minRevision?: number,
   ): Promise<AuditDatasetAccess | AuditUserAccess> {
     requireSuperAdmin(principal);
-    return requestJson(this.nats, AUDIT_SUBJECTS.access, { dataset: query.dataset, user: query.user, at: query.at, minRevision });
+    return this.client.request(AUDIT_SUBJECTS.access, { dataset: query.dataset, user: query.user, at: query.at, minRevision });
   }
 
   @Get('export')
   @ApiOperation({ summary: 'The log as NDJSON, one event a line, streamed (super admin)' })
   @ApiProduces('application/x-ndjson')
-  export(@CurrentPrincipal() principal: Principal, @Query() query: AuditExportQueryDto, @Res() reply: FastifyReply): void {
+  export(@CurrentPrincipal() principal: Caller, @Query() query: AuditExportQueryDto, @Res() reply: FastifyReply): void {
     requireSuperAdmin(principal);
     void reply
       .header('Content-Type', 'application/x-ndjson; charset=utf-8')
@@ -67,15 +66,15 @@ export class AuditController {
   @Post('replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild a projection from the log into a fresh copy, swapped in once caught up (super admin)' })
-  replay(@CurrentPrincipal() principal: Principal, @Body() body: ReplayDto): Promise<{ jobId: string }> {
+  replay(@CurrentPrincipal() principal: Caller, @Body() body: ReplayDto): Promise<{ jobId: string }> {
     requireSuperAdmin(principal);
-    return requestJson(this.nats, AUDIT_SUBJECTS.replayStart, { projection: body.projection });
+    return this.client.request(AUDIT_SUBJECTS.replayStart, { projection: body.projection });
   }
 
   @Get('replay/:jobId')
   @ApiOperation({ summary: 'Progress of a replay job (super admin)' })
-  replayStatus(@CurrentPrincipal() principal: Principal, @Param('jobId', new ParseUUIDPipe()) jobId: string): Promise<ReplayJob> {
+  replayStatus(@CurrentPrincipal() principal: Caller, @Param('jobId', new ParseUUIDPipe()) jobId: string): Promise<ReplayJob> {
     requireSuperAdmin(principal);
-    return requestJson(this.nats, AUDIT_SUBJECTS.replayStatus, { jobId });
+    return this.client.request(AUDIT_SUBJECTS.replayStatus, { jobId });
   }
 }

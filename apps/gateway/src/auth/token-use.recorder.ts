@@ -1,8 +1,6 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION } from '@tessera/platform';
+import { TesseraClient } from '@tessera/messaging';
 
 // Not in the contract: tests shorten it.
 const FLUSH_EVERY_MS = Number(process.env.TESSERA_LAST_USED_FLUSH_MS ?? 5_000);
@@ -17,7 +15,7 @@ export class TokenUseRecorder implements OnModuleInit, OnApplicationShutdown {
   private pending = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
+  constructor(private readonly client: TesseraClient) {}
 
   record(tokenId: string): void {
     this.pending.set(tokenId, Date.now());
@@ -37,6 +35,6 @@ export class TokenUseRecorder implements OnModuleInit, OnApplicationShutdown {
     if (this.pending.size === 0) return;
     const uses = [...this.pending];
     this.pending = new Map();
-    await requestJson(this.nats, TOKEN_INTERNAL_SUBJECTS.used, { uses }, { timeoutMs: 2_000 }).catch(() => undefined);
+    await this.client.request(TOKEN_INTERNAL_SUBJECTS.used, { uses }, { timeoutMs: 2_000 }).catch(() => undefined);
   }
 }

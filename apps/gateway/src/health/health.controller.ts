@@ -1,10 +1,9 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import { NATS_APPS, SUBJECTS, TesseraError, type HealthReply } from '@tessera/contracts';
-import { natsLinkOf, requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION, PG_POOL, Readiness } from '@tessera/platform';
+import { natsLinkOf, TesseraClient } from '@tessera/messaging';
+import { PG_POOL, Readiness } from '@tessera/platform';
 
 const HEALTH_TIMEOUT_MS = 1_000;
 
@@ -12,7 +11,7 @@ const HEALTH_TIMEOUT_MS = 1_000;
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly client: TesseraClient,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly readiness: Readiness,
   ) {}
@@ -29,11 +28,11 @@ export class HealthController {
   async readyz(): Promise<{ status: 'ready'; apps: Record<string, HealthReply> }> {
     const notReady: Record<string, string> = { ...this.readiness.report().notReady };
     const apps: Record<string, HealthReply> = {};
-    const natsDown = natsLinkOf(this.nats)?.connected === false;
+    const natsDown = natsLinkOf(this.client.nats)?.connected === false;
     if (natsDown) notReady.nats = 'disconnected; reconnecting';
     const checks = (natsDown ? [] : NATS_APPS).map(async (app) => {
       try {
-        apps[app] = await requestJson<HealthReply>(this.nats, SUBJECTS.health(app), {}, { timeoutMs: HEALTH_TIMEOUT_MS });
+        apps[app] = await this.client.request(SUBJECTS.health(app), {}, { timeoutMs: HEALTH_TIMEOUT_MS });
         for (const [component, reason] of Object.entries(apps[app].notReady)) notReady[`${app}.${component}`] = reason;
       } catch {
         notReady[app] = 'does not answer over NATS';

@@ -1,11 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import OAuth2Strategy from 'passport-oauth2';
-import { LOGIN_SUBJECTS, TesseraError } from '@tessera/contracts';
+import { LOGIN_SUBJECTS, TesseraError, type LoginProviderSettings } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION } from '@tessera/platform';
+import { TesseraClient } from '@tessera/messaging';
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
@@ -28,15 +26,6 @@ export type StrategyOutcome =
   | { kind: 'fail'; message: string }
   | { kind: 'error'; error: Error };
 
-interface ProviderSettings {
-  name: string;
-  authorizationURL: string;
-  tokenURL: string;
-  clientID: string;
-  clientSecret: string;
-  scope: string;
-}
-
 /**
  * passport-oauth2 with PKCE (S256) and `state`, its state kept by the identity app (any gateway
  * replica can finish a login another began) and bound to the browser by the `tessera_login` cookie.
@@ -47,7 +36,7 @@ export class LoginStrategy {
   private strategy?: Promise<OAuth2Strategy>;
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly client: TesseraClient,
     private readonly config: TesseraConfig,
   ) {}
 
@@ -66,7 +55,7 @@ export class LoginStrategy {
   }
 
   private build(): Promise<OAuth2Strategy> {
-    this.strategy ??= requestJson<ProviderSettings>(this.nats, LOGIN_SUBJECTS.provider, {}).then(
+    this.strategy ??= this.client.request(LOGIN_SUBJECTS.provider, {}).then(
       (settings) => this.create(settings),
       (error) => {
         this.strategy = undefined;
@@ -76,38 +65,43 @@ export class LoginStrategy {
     return this.strategy;
   }
 
-  private create(settings: ProviderSettings): OAuth2Strategy {
-    const nats = this.nats;
+  private create(settings: LoginProviderSettings): OAuth2Strategy {
+    const client = this.client;
     // Arity matters: passport-oauth2 passes the PKCE verifier only to a 5-argument store().
     const store = {
       store(req: LoginRequest, verifier: string, _state: unknown, _meta: unknown, done: (error: Error | null, state?: string) => void) {
         const state = randomBytes(32).toString('base64url');
-        requestJson(nats, LOGIN_SUBJECTS.saveState, {
-          stateHash: sha256(state),
-          browserHash: sha256(req.login.browserNonce),
-          verifier,
-          redirect: req.login.redirect,
-        }).then(
-          () => done(null, state),
-          (error: Error) => done(error),
-        );
+        client
+          .request(LOGIN_SUBJECTS.saveState, {
+            stateHash: sha256(state),
+            browserHash: sha256(req.login.browserNonce),
+            verifier,
+            // Set by every login that begins; without one the identity app answers 400 naming it.
+            redirect: req.login.redirect ?? '',
+          })
+          .then(
+            () => done(null, state),
+            (error: Error) => done(error),
+          );
       },
       verify(req: LoginRequest, state: unknown, _meta: unknown, done: (error: Error | null, ok: string | false, info?: unknown) => void) {
         if (typeof state !== 'string' || state.length === 0 || !req.login.browserNonce)
           return done(null, false, { message: 'state: missing' });
-        requestJson<{ verifier: string; redirect: string }>(nats, LOGIN_SUBJECTS.takeState, {
-          stateHash: sha256(state),
-          browserHash: sha256(req.login.browserNonce),
-        }).then(
-          ({ verifier, redirect }) => {
-            req.login.redirect = redirect;
-            done(null, verifier);
-          },
-          (error: TesseraError) =>
-            error.code === 'not_found'
-              ? done(null, false, { message: 'state: unknown, used, expired, or begun in another browser' })
-              : done(error, false),
-        );
+        client
+          .request(LOGIN_SUBJECTS.takeState, {
+            stateHash: sha256(state),
+            browserHash: sha256(req.login.browserNonce),
+          })
+          .then(
+            ({ verifier, redirect }) => {
+              req.login.redirect = redirect;
+              done(null, verifier);
+            },
+            (error: TesseraError) =>
+              error.code === 'not_found'
+                ? done(null, false, { message: 'state: unknown, used, expired, or begun in another browser' })
+                : done(error, false),
+          );
       },
     };
     const strategy = new OAuth2Strategy(

@@ -1,22 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Body, Controller, Get, HttpCode, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  LOGIN_SUBJECTS,
-  TesseraError,
-  TOKEN_ADMIN_SUBJECTS,
-  TOKEN_INTERNAL_SUBJECTS,
-  TOKEN_REVOCATION_SUBJECTS,
-  type Principal,
-} from '@tessera/contracts';
+import { LOGIN_SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS, TOKEN_INTERNAL_SUBJECTS, TOKEN_REVOCATION_SUBJECTS } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION } from '@tessera/platform';
+import { TesseraClient } from '@tessera/messaging';
 import { isRefusal, TokenIndexReplica } from '@tessera/token-index';
 import { Authenticated, type AuthenticatedRequest } from '../auth/bearer-auth.guard';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { CurrentPrincipal, type Caller } from '../auth/current-principal.decorator';
 import { clearCookie, LOGIN_COOKIE, readCookie, setCookie, TOKEN_COOKIE } from './login-cookies';
 import { LoginCodeDto } from './login.dto';
 import { LoginStrategy } from './login-strategy';
@@ -24,12 +15,6 @@ import { LoginStrategy } from './login-strategy';
 /** A login must come back within this time (the identity app keeps the state as long). */
 const LOGIN_COOKIE_SECONDS = 600;
 const POPUP_PATH = '/auth/popup';
-
-interface SessionToken {
-  token: string;
-  expiresAt: string;
-  revision?: string;
-}
 
 /**
  * CONTRACT section 4: authorization code + PKCE + state with the upstream provider, redirects
@@ -44,7 +29,7 @@ export class LoginController {
     private readonly strategy: LoginStrategy,
     private readonly config: TesseraConfig,
     private readonly replica: TokenIndexReplica,
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly client: TesseraClient,
   ) {}
 
   @Get('login')
@@ -88,9 +73,9 @@ export class LoginController {
     const login = { browserNonce: readCookie(request, LOGIN_COOKIE) ?? '', redirect: undefined as string | undefined };
     const outcome = await this.strategy.run({ query: { code: query.code, state: query.state }, login });
     if (outcome.kind !== 'success' || !login.redirect) throw this.failure(outcome);
-    const { userId } = await requestJson<{ userId: string }>(this.nats, LOGIN_SUBJECTS.complete, outcome.tokens);
-    const session = await requestJson<SessionToken>(this.nats, TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
-    const { code } = await requestJson<{ code: string }>(this.nats, LOGIN_SUBJECTS.createCode, { userId, redirect: login.redirect });
+    const { userId } = await this.client.request(LOGIN_SUBJECTS.complete, outcome.tokens);
+    const session = await this.client.request(TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
+    const { code } = await this.client.request(LOGIN_SUBJECTS.createCode, { userId, redirect: login.redirect });
     setCookie(reply, this.config.publicUrl, TOKEN_COOKIE, session.token, { path: '/', maxAgeSeconds: this.config.TESSERA_SESSION_TTL });
     clearCookie(reply, this.config.publicUrl, LOGIN_COOKIE, '/auth');
     const target = new URL(login.redirect);
@@ -102,8 +87,8 @@ export class LoginController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Trade the one-time code (60 s, single use, bound to redirect) for a session token' })
   async token(@Body() body: LoginCodeDto): Promise<{ token: string; expiresAt: string }> {
-    const { userId } = await requestJson<{ userId: string }>(this.nats, LOGIN_SUBJECTS.redeemCode, body);
-    const session = await requestJson<SessionToken>(this.nats, TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
+    const { userId } = await this.client.request(LOGIN_SUBJECTS.redeemCode, body);
+    const session = await this.client.request(TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
     return { token: session.token, expiresAt: session.expiresAt };
   }
 
@@ -136,7 +121,7 @@ export class LoginController {
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ revoked: number; revision?: string }> {
-    const answer = await requestJson<{ revision?: string }>(this.nats, TOKEN_ADMIN_SUBJECTS.revoke, { token: request.bearerToken });
+    const answer = await this.client.request(TOKEN_ADMIN_SUBJECTS.revoke, { token: request.bearerToken });
     clearCookie(reply, this.config.publicUrl, TOKEN_COOKIE, '/');
     return { revoked: answer.revision ? 1 : 0, ...(answer.revision ? { revision: answer.revision } : {}) };
   }
@@ -146,11 +131,11 @@ export class LoginController {
   @Authenticated()
   @ApiOperation({ summary: 'Revoke every session token of the caller' })
   async logoutAll(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ revoked: number; revision: string }> {
     if (!principal.userId) throw new TesseraError('bad_request', 'an admin token has no sessions');
-    const answer = await requestJson<{ revoked: number; revision: string }>(this.nats, TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser, {
+    const answer = await this.client.request(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser, {
       userId: principal.userId,
       kinds: ['session'],
       reason: 'logout',
@@ -163,7 +148,7 @@ export class LoginController {
   /** Registered apps, plus Tessera's own pages (the popup page sends the token on only to a registered origin). */
   private async requireTrustedRedirect(redirect: string): Promise<void> {
     if (redirect.startsWith(`${this.config.publicUrl}/`)) return;
-    const { trusted } = await requestJson<{ trusted: boolean }>(this.nats, LOGIN_SUBJECTS.checkRedirect, { redirect });
+    const { trusted } = await this.client.request(LOGIN_SUBJECTS.checkRedirect, { redirect });
     if (!trusted)
       throw new TesseraError('untrusted_redirect', 'redirect: must start with a registered app URL', [
         { field: 'redirect', problems: ['must start with a registered app URL'] },
@@ -171,7 +156,7 @@ export class LoginController {
   }
 
   private async isTrustedOrigin(origin: string): Promise<boolean> {
-    return (await requestJson<{ trusted: boolean }>(this.nats, LOGIN_SUBJECTS.checkOrigin, { origin })).trusted;
+    return (await this.client.request(LOGIN_SUBJECTS.checkOrigin, { origin })).trusted;
   }
 
   private failure(outcome: Awaited<ReturnType<LoginStrategy['run']>>): TesseraError {

@@ -1,18 +1,9 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { POLICY_ADMIN_SUBJECTS as S, SUBJECTS, TesseraError } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION } from '@tessera/platform';
+import { POLICY_ADMIN_SUBJECTS as S, SUBJECTS, TesseraError, type CheckReply } from '@tessera/contracts';
+import { TesseraClient } from '@tessera/messaging';
 import { Authenticated, MinRevision, type AuthenticatedRequest } from '../auth';
 import { BearerToken, PolicyForwarder } from './policy-forwarder';
-
-interface CheckReply {
-  allowed: boolean;
-  reason: string;
-  revision: string;
-  tos?: { id: string; title: string; acceptUrl: string };
-}
 
 /** Decisions for the caller: check, its permissions, its datasets. */
 @ApiTags('policy')
@@ -21,7 +12,7 @@ interface CheckReply {
 export class DecisionsController {
   constructor(
     private readonly policy: PolicyForwarder,
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly client: TesseraClient,
   ) {}
 
   @Get('check')
@@ -41,8 +32,7 @@ export class DecisionsController {
     if (!permission) throw new TesseraError('bad_request', 'permission is required', [{ field: 'permission', problems: ['is required'] }]);
     // The same lean subject any service uses, with the caller's own token: no Nest pipeline on the policy side.
     // Coalesced: the checks of one event-loop turn reach NATS and the policy app in one write.
-    const reply = await requestJson<CheckReply>(
-      this.nats,
+    const reply = await this.client.request(
       SUBJECTS.policyCheck,
       {
         token: request.bearerToken,
@@ -61,7 +51,7 @@ export class DecisionsController {
   @Get('me/permissions')
   @ApiOperation({ summary: "The caller's permissions per dataset, with and without TOS, and what it administers" })
   myPermissions(@BearerToken() token: string, @MinRevision() min?: number) {
-    return this.policy.forward(S.myPermissions, token, min);
+    return this.policy.forward(S.myPermissions, token, min, {});
   }
 
   @Get('me/datasets')

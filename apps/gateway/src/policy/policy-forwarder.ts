@@ -1,8 +1,6 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { createParamDecorator, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
-import type { PolicyAdminSubject } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION } from '@tessera/platform';
+import { createParamDecorator, Injectable, type ExecutionContext } from '@nestjs/common';
+import type { PolicyAdminSubject, ReplyOf, RequestOf } from '@tessera/contracts';
+import { TesseraClient } from '@tessera/messaging';
 import type { AuthenticatedRequest } from '../auth';
 
 /** The bearer token the BearerAuthGuard accepted, to forward; never logged. */
@@ -16,14 +14,15 @@ export const BearerToken = createParamDecorator(
  */
 @Injectable()
 export class PolicyForwarder {
-  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
+  constructor(private readonly client: TesseraClient) {}
 
-  forward<T = Record<string, unknown>>(
-    subject: PolicyAdminSubject,
+  forward<S extends PolicyAdminSubject>(
+    subject: S,
     token: string,
     minRevision: number | undefined,
-    body: object = {},
-  ): Promise<T> {
-    return requestJson<T>(this.nats, subject, { ...body, token, ...(minRevision !== undefined ? { minRevision } : {}) });
+    body: Omit<RequestOf<S>, 'token' | 'minRevision'>,
+  ): Promise<ReplyOf<S>> {
+    const request = { ...body, token, ...(minRevision !== undefined ? { minRevision } : {}) } as RequestOf<S>;
+    return this.client.request(subject, request);
   }
 }

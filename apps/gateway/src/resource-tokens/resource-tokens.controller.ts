@@ -1,13 +1,11 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TesseraError, TOKEN_ADMIN_SUBJECTS, type Principal } from '@tessera/contracts';
+import { TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION } from '@tessera/platform';
+import { TesseraClient } from '@tessera/messaging';
 import { authorizeResourceAction } from '@tessera/token-index';
 import { Authenticated } from '../auth/bearer-auth.guard';
-import { CurrentPrincipal, MinRevision } from '../auth/current-principal.decorator';
+import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
 import { AuthorizeDto, ResourceTokenDto } from '../tokens/token.dto';
 
 /** Resource tokens and the resource-action check (answered from the gateway's own token index). */
@@ -15,22 +13,22 @@ import { AuthorizeDto, ResourceTokenDto } from '../tokens/token.dto';
 @Controller('api/v1')
 export class ResourceTokensController {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly client: TesseraClient,
     private readonly config: TesseraConfig,
   ) {}
 
   @Post('resource-tokens')
   @Authenticated()
   @ApiOperation({ summary: 'Mint a token for one resource and its actions (service account with scope resource-tokens, or super admin)' })
-  mint(@CurrentPrincipal() principal: Principal, @Body() body: ResourceTokenDto, @MinRevision() minRevision?: number): Promise<unknown> {
-    return requestJson(this.nats, TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'resource', ...body, minRevision });
+  mint(@CurrentPrincipal() principal: Caller, @Body() body: ResourceTokenDto, @MinRevision() minRevision?: number): Promise<unknown> {
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'resource', ...body, minRevision });
   }
 
   @Post('authorize')
   @HttpCode(200)
   @Authenticated()
   @ApiOperation({ summary: 'May this bearer perform this action on this resource? 200 or 403' })
-  authorize(@CurrentPrincipal() principal: Principal, @Body() body: AuthorizeDto): { allowed: true; reason: string } {
+  authorize(@CurrentPrincipal() principal: Caller, @Body() body: AuthorizeDto): { allowed: true; reason: string } {
     const decision = authorizeResourceAction(principal, body.resource, body.action, this.config.TESSERA_PRIVILEGED_ACTIONS);
     if (!decision.allowed) {
       throw new TesseraError('missing_permission', `this token may not ${body.action} ${body.resource} (${decision.reason})`, undefined, {

@@ -1,31 +1,29 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS, type Principal } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION } from '@tessera/platform';
+import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
+import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
-import { CurrentPrincipal, MinRevision } from '../auth/current-principal.decorator';
+import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
 import { MintTokenDto, TokenBodyDto } from './token.dto';
 
 /** Personal tokens (CONTRACT section 3), forwarded to the token app with the resolved caller. */
 @ApiTags('tokens')
 @Controller('api/v1/tokens')
 export class TokensController {
-  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
+  constructor(private readonly client: TesseraClient) {}
 
   @Post()
   @Authenticated()
   @ApiOperation({ summary: 'Mint a personal token (scope tokens); the secret is in this answer only' })
-  mint(@CurrentPrincipal() principal: Principal, @Body() body: MintTokenDto, @MinRevision() minRevision?: number): Promise<unknown> {
-    return requestJson(this.nats, TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'personal', ...body, minRevision });
+  mint(@CurrentPrincipal() principal: Caller, @Body() body: MintTokenDto, @MinRevision() minRevision?: number): Promise<unknown> {
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'personal', ...body, minRevision });
   }
 
   @Get()
   @Authenticated()
   @ApiOperation({ summary: 'The caller’s tokens, masked' })
-  list(@CurrentPrincipal() principal: Principal, @MinRevision() minRevision?: number): Promise<unknown> {
-    return requestJson(this.nats, TOKEN_ADMIN_SUBJECTS.list, { principal, minRevision });
+  list(@CurrentPrincipal() principal: Caller, @MinRevision() minRevision?: number): Promise<unknown> {
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.list, { principal, minRevision });
   }
 
   @Delete(':id')
@@ -33,23 +31,23 @@ export class TokensController {
   @Authenticated()
   @ApiOperation({ summary: 'Revoke a token: owner, or super admin' })
   revoke(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: Caller,
     @Param('id', new ParseUUIDPipe()) tokenId: string,
     @MinRevision() minRevision?: number,
   ): Promise<unknown> {
-    return requestJson(this.nats, TOKEN_ADMIN_SUBJECTS.revokeById, { principal, tokenId, minRevision });
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.revokeById, { principal, tokenId, minRevision });
   }
 
   @Post('introspect')
   @HttpCode(200)
   @Authenticated()
   @ApiOperation({ summary: 'RFC 7662 introspection (service account with scope introspect)' })
-  introspect(@CurrentPrincipal() principal: Principal, @Body() body: TokenBodyDto): Promise<unknown> {
+  introspect(@CurrentPrincipal() principal: Caller, @Body() body: TokenBodyDto): Promise<unknown> {
     if (!principal.superAdmin) {
       if (!principal.serviceAccount) throw new TesseraError('not_admin', 'only a service account with scope introspect may introspect');
       if (!principal.scopes.includes('introspect')) throw new TesseraError('insufficient_scope', 'this token lacks the introspect scope');
     }
-    return requestJson(this.nats, SUBJECTS.tokenIntrospect, { token: body.token });
+    return this.client.request(SUBJECTS.tokenIntrospect, { token: body.token });
   }
 
   /** RFC 7009: holding the token is the proof, so no bearer is needed; always 200. */
@@ -57,6 +55,6 @@ export class TokensController {
   @HttpCode(200)
   @ApiOperation({ summary: 'RFC 7009 revocation: 200 always' })
   async revokeByValue(@Body() body: TokenBodyDto): Promise<unknown> {
-    return requestJson(this.nats, TOKEN_ADMIN_SUBJECTS.revoke, { token: body.token });
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.revoke, { token: body.token });
   }
 }

@@ -1,12 +1,10 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Body, Controller, Delete, HttpCode, Inject, Param, ParseUUIDPipe, Patch } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
-import { TesseraError, TOKEN_REVOCATION_SUBJECTS, USER_ACCOUNT_SUBJECTS, type Principal } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION } from '@tessera/platform';
+import { TesseraError, TOKEN_REVOCATION_SUBJECTS, USER_ACCOUNT_SUBJECTS } from '@tessera/contracts';
+import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { CurrentPrincipal, type Caller } from '../auth/current-principal.decorator';
 
 export class UpdateUserDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
@@ -20,26 +18,26 @@ export class UpdateUserDto {
 @Controller('api/v1/users')
 @Authenticated()
 export class UserAccountsController {
-  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
+  constructor(private readonly client: TesseraClient) {}
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change name, admin, readOnly or pi (super admin)' })
   update(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: Caller,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateUserDto,
   ): Promise<unknown> {
-    return requestJson(this.nats, USER_ACCOUNT_SUBJECTS.update, { principal, id, ...body });
+    return this.client.request(USER_ACCOUNT_SUBJECTS.update, { principal, id, ...body });
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Deactivate a user: every token revoked, memberships end (super admin)' })
-  async deactivate(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<{ revision?: string }> {
+  async deactivate(@CurrentPrincipal() principal: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<{ revision?: string }> {
     if (!principal.superAdmin) throw new TesseraError('not_admin', 'only a super admin may do this');
-    const deactivated = await requestJson<{ revision?: string }>(this.nats, USER_ACCOUNT_SUBJECTS.deactivate, { principal, id });
+    const deactivated = await this.client.request(USER_ACCOUNT_SUBJECTS.deactivate, { principal, id });
     // Tokens are already refused (the owner is inactive); the revocations put each one in the log.
-    const revoked = await requestJson<{ revision: string }>(this.nats, TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser, {
+    const revoked = await this.client.request(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser, {
       userId: id,
       reason: 'deactivated',
       actor: principal.userId ?? `admin-token:${principal.tokenId}`,

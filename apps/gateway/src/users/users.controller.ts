@@ -1,11 +1,9 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IDENTITY_ADMIN_SUBJECTS, TOKEN_ADMIN_SUBJECTS, type Principal } from '@tessera/contracts';
-import { requestJson } from '@tessera/messaging';
-import { NATS_CONNECTION } from '@tessera/platform';
+import { IDENTITY_ADMIN_SUBJECTS, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
+import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
-import { CurrentPrincipal, MinRevision } from '../auth/current-principal.decorator';
+import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
 import { CreateServiceAccountDto, CreateUserDto, MintTokenDto } from '../tokens/token.dto';
 import { ListQueryDto } from './list-query.dto';
 
@@ -14,51 +12,51 @@ import { ListQueryDto } from './list-query.dto';
 @Controller('api/v1')
 @Authenticated()
 export class UsersController {
-  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
+  constructor(private readonly client: TesseraClient) {}
 
   @Post('users')
   @ApiOperation({ summary: 'Register a user (super admin)' })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateUserDto): Promise<unknown> {
-    return requestJson(this.nats, IDENTITY_ADMIN_SUBJECTS.createUser, { principal, ...body });
+  create(@CurrentPrincipal() principal: Caller, @Body() body: CreateUserDto): Promise<unknown> {
+    return this.client.request(IDENTITY_ADMIN_SUBJECTS.createUser, { principal, ...body });
   }
 
   @Get('users')
   @ApiOperation({ summary: 'List users (super admin)' })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListQueryDto): Promise<unknown> {
-    return requestJson(this.nats, IDENTITY_ADMIN_SUBJECTS.listUsers, { principal, limit: query.limit, cursor: query.cursor });
+  list(@CurrentPrincipal() principal: Caller, @Query() query: ListQueryDto): Promise<unknown> {
+    return this.client.request(IDENTITY_ADMIN_SUBJECTS.listUsers, { principal, limit: query.limit, cursor: query.cursor });
   }
 
   @Get('users/:id')
   @ApiOperation({ summary: 'One user (super admin, or the user)' })
-  get(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
-    return requestJson(this.nats, IDENTITY_ADMIN_SUBJECTS.getUser, { principal, id });
+  get(@CurrentPrincipal() principal: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
+    return this.client.request(IDENTITY_ADMIN_SUBJECTS.getUser, { principal, id });
   }
 
   @Post('users/:id/tokens')
   @ApiOperation({ summary: 'Mint an impersonation token for the user (super admin; audited with the admin as actor)' })
   impersonate(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: Caller,
     @Param('id', new ParseUUIDPipe()) ownerId: string,
     @Body() body: MintTokenDto,
     @MinRevision() minRevision?: number,
   ): Promise<unknown> {
-    return requestJson(this.nats, TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'impersonation', ownerId, ...body, minRevision });
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'impersonation', ownerId, ...body, minRevision });
   }
 
   @Post('service-accounts')
   @ApiOperation({ summary: 'Create a service account (super admin)' })
-  createServiceAccount(@CurrentPrincipal() principal: Principal, @Body() body: CreateServiceAccountDto): Promise<unknown> {
-    return requestJson(this.nats, IDENTITY_ADMIN_SUBJECTS.createServiceAccount, { principal, ...body });
+  createServiceAccount(@CurrentPrincipal() principal: Caller, @Body() body: CreateServiceAccountDto): Promise<unknown> {
+    return this.client.request(IDENTITY_ADMIN_SUBJECTS.createServiceAccount, { principal, ...body });
   }
 
   @Post('service-accounts/:id/tokens')
   @ApiOperation({ summary: 'Mint a tsrv_ token of the service account (super admin)' })
   mintServiceToken(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: Caller,
     @Param('id', new ParseUUIDPipe()) ownerId: string,
     @Body() body: MintTokenDto,
     @MinRevision() minRevision?: number,
   ): Promise<unknown> {
-    return requestJson(this.nats, TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'service', ownerId, ...body, minRevision });
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'service', ownerId, ...body, minRevision });
   }
 }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import { LOGIN_SUBJECTS, TesseraError } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { CredentialCipher } from '../credentials/credential-cipher';
 import { UpstreamCredentials } from '../credentials/upstream-credentials.service';
@@ -38,13 +39,13 @@ export class LoginController {
     private readonly cipher: CredentialCipher,
   ) {}
 
-  @MessagePattern(LOGIN_SUBJECTS.provider)
+  @Handles(LOGIN_SUBJECTS.provider)
   providerSettings() {
     const { name, authorizationURL, tokenURL, clientID, clientSecret, scope } = this.provider.settings;
     return { name, authorizationURL, tokenURL, clientID, clientSecret, scope };
   }
 
-  @MessagePattern(LOGIN_SUBJECTS.saveState)
+  @Handles(LOGIN_SUBJECTS.saveState)
   async saveState(@Payload() body: Record<string, unknown>) {
     const stateHash = requireString(body, 'stateHash');
     await this.pool.query('DELETE FROM identity.login_states WHERE expires_at < now()');
@@ -63,7 +64,7 @@ export class LoginController {
   }
 
   /** Single use: the row is deleted as it is read, and only the browser that began the login may take it. */
-  @MessagePattern(LOGIN_SUBJECTS.takeState)
+  @Handles(LOGIN_SUBJECTS.takeState)
   async takeState(@Payload() body: Record<string, unknown>) {
     const stateHash = requireString(body, 'stateHash');
     const result = await this.pool.query<{ verifier_sealed: string; redirect: string }>(
@@ -76,7 +77,7 @@ export class LoginController {
   }
 
   /** After the code exchange: who the provider says this is, the user found or created, credentials sealed. */
-  @MessagePattern(LOGIN_SUBJECTS.complete)
+  @Handles(LOGIN_SUBJECTS.complete)
   async complete(@Payload() body: Record<string, unknown>) {
     const tokens: UpstreamTokens = {
       accessToken: requireString(body, 'accessToken'),
@@ -89,7 +90,7 @@ export class LoginController {
     return { userId: user.id, created };
   }
 
-  @MessagePattern(LOGIN_SUBJECTS.createCode)
+  @Handles(LOGIN_SUBJECTS.createCode)
   async createCode(@Payload() body: Record<string, unknown>) {
     const code = randomBytes(32).toString('base64url');
     await this.pool.query('DELETE FROM identity.login_codes WHERE expires_at < now()');
@@ -101,7 +102,7 @@ export class LoginController {
   }
 
   /** Single use and bound to the redirect it was issued for; any mismatch burns the code. */
-  @MessagePattern(LOGIN_SUBJECTS.redeemCode)
+  @Handles(LOGIN_SUBJECTS.redeemCode)
   async redeemCode(@Payload() body: Record<string, unknown>) {
     const code = requireString(body, 'code');
     const redirect = requireString(body, 'redirect');
@@ -119,7 +120,7 @@ export class LoginController {
   }
 
   /** Token exchange: a provider access token, validated with the provider, for the user it belongs to. */
-  @MessagePattern(LOGIN_SUBJECTS.exchange)
+  @Handles(LOGIN_SUBJECTS.exchange)
   async exchange(@Payload() body: Record<string, unknown>) {
     const identity = await this.provider.identify(requireString(body, 'authToken'));
     const { user } = await this.identities.findOrCreate(identity);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import {
   LOGIN_SUBJECTS,
@@ -12,6 +12,7 @@ import {
   type Principal,
   type TrustedAppRegistered,
 } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { EventStore, readHeadPosition } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
 import { actorOf, requireSuperAdmin } from '../users/users.controller';
@@ -32,13 +33,13 @@ export class TrustedAppsController {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  @MessagePattern(TRUSTED_APP_SUBJECTS.list)
+  @Handles(TRUSTED_APP_SUBJECTS.list)
   async list() {
     const rows = (await this.pool.query<TrustedAppRow>('SELECT * FROM identity.trusted_apps ORDER BY created_at, id')).rows;
     return { items: rows.map(appBody), revision: String(await readHeadPosition(this.pool)) };
   }
 
-  @MessagePattern(TRUSTED_APP_SUBJECTS.create)
+  @Handles(TRUSTED_APP_SUBJECTS.create)
   async create(@Payload() body: { principal: Principal; url: string }) {
     requireSuperAdmin(body.principal);
     const url = normalizeAppUrl(body.url);
@@ -60,7 +61,7 @@ export class TrustedAppsController {
     }
   }
 
-  @MessagePattern(TRUSTED_APP_SUBJECTS.remove)
+  @Handles(TRUSTED_APP_SUBJECTS.remove)
   async remove(@Payload() body: { principal: Principal; id: string }) {
     requireSuperAdmin(body.principal);
     const row = UUID.test(body.id)
@@ -78,12 +79,12 @@ export class TrustedAppsController {
     return { revision: String(position) };
   }
 
-  @MessagePattern(LOGIN_SUBJECTS.checkRedirect)
+  @Handles(LOGIN_SUBJECTS.checkRedirect)
   async checkRedirect(@Payload() body: { redirect: string }) {
     return { trusted: typeof body.redirect === 'string' && isTrustedRedirect(body.redirect, await trustedAppUrls(this.pool)) };
   }
 
-  @MessagePattern(LOGIN_SUBJECTS.checkOrigin)
+  @Handles(LOGIN_SUBJECTS.checkOrigin)
   async checkOrigin(@Payload() body: { origin: string }) {
     return { trusted: typeof body.origin === 'string' && isTrustedOrigin(body.origin, await trustedAppUrls(this.pool)) };
   }

@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import {
   IDENTITY_EVENTS,
@@ -10,6 +10,7 @@ import {
   type Principal,
   type UserUpdated,
 } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { EventStore } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
 import { actorOf, requireSuperAdmin } from '../users/users.controller';
@@ -27,7 +28,7 @@ export class UserAccountsController {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  @MessagePattern(USER_ACCOUNT_SUBJECTS.update)
+  @Handles(USER_ACCOUNT_SUBJECTS.update)
   async update(@Payload() body: { principal: Principal; id: string; name?: string; admin?: boolean; readOnly?: boolean; pi?: boolean }) {
     requireSuperAdmin(body.principal);
     const user = await this.existing(body.id);
@@ -48,7 +49,7 @@ export class UserAccountsController {
   }
 
   /** Tokens are refused from this event on (every token index); the gateway then revokes them one by one. */
-  @MessagePattern(USER_ACCOUNT_SUBJECTS.deactivate)
+  @Handles(USER_ACCOUNT_SUBJECTS.deactivate)
   async deactivate(@Payload() body: { principal: Principal; id: string }) {
     requireSuperAdmin(body.principal);
     const user = await this.existing(body.id);

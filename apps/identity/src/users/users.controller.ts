@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import {
   IDENTITY_ADMIN_SUBJECTS,
@@ -11,6 +11,7 @@ import {
   type Principal,
   type UserRegistered,
 } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { EventStore, readHeadPosition } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
 import { findUser, isUniqueViolation, projectUsers, userBody, type UserRow } from './users.projection';
@@ -33,7 +34,7 @@ export class UsersController {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.createUser)
+  @Handles(IDENTITY_ADMIN_SUBJECTS.createUser)
   async create(@Payload() body: { principal: Principal; name: string; email?: string | null; admin?: boolean; readOnly?: boolean }) {
     requireSuperAdmin(body.principal);
     const data: UserRegistered['data'] = {
@@ -53,8 +54,8 @@ export class UsersController {
     return { ...userBody(row), revision: String(position) };
   }
 
-  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.listUsers)
-  async list(@Payload() body: { principal: Principal; limit?: number; cursor?: string }) {
+  @Handles(IDENTITY_ADMIN_SUBJECTS.listUsers)
+  async list(@Payload() body: { principal: Principal; limit?: number | string; cursor?: string }) {
     requireSuperAdmin(body.principal);
     const limit = Math.min(Math.max(Number(body.limit ?? 50) || 50, 1), 500);
     const cursor = body.cursor && UUID.test(body.cursor) ? body.cursor : null;
@@ -70,7 +71,7 @@ export class UsersController {
     };
   }
 
-  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.getUser)
+  @Handles(IDENTITY_ADMIN_SUBJECTS.getUser)
   async get(@Payload() body: { principal: Principal; id: string }) {
     if (!body.principal.superAdmin && body.principal.userId !== body.id)
       throw new TesseraError('not_admin', 'only a super admin may read other users');
@@ -79,40 +80,7 @@ export class UsersController {
     return { ...userBody(row), revision: String(await readHeadPosition(this.pool)) };
   }
 
-  /** Groups and affiliations are the policy app's: empty here until the gateway merges them in. */
-  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.me)
-  async me(@Payload() body: { principal: Principal }) {
-    const { principal } = body;
-    const revision = String(await readHeadPosition(this.pool));
-    if (principal.userId === undefined) {
-      return {
-        id: null,
-        name: 'admin token',
-        email: null,
-        admin: true,
-        serviceAccount: false,
-        readOnly: false,
-        groups: [],
-        affiliations: [],
-        revision,
-      };
-    }
-    const row = await findUser(this.pool, principal.userId);
-    if (!row) throw new TesseraError('not_found', 'no such user');
-    return {
-      id: row.id,
-      name: row.name,
-      email: row.email,
-      admin: row.admin,
-      serviceAccount: row.service_account,
-      readOnly: row.read_only,
-      groups: [],
-      affiliations: [],
-      revision,
-    };
-  }
-
-  @MessagePattern(IDENTITY_ADMIN_SUBJECTS.createServiceAccount)
+  @Handles(IDENTITY_ADMIN_SUBJECTS.createServiceAccount)
   async createServiceAccount(@Payload() body: { principal: Principal; name: string; scopes: string[] }) {
     requireSuperAdmin(body.principal);
     const userId = randomUUID();

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireKnownUser, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
@@ -15,7 +16,7 @@ export class AffiliationsController {
     private readonly writer: PolicyWriter,
   ) {}
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.createAffiliation)
+  @Handles(POLICY_ADMIN_SUBJECTS.createAffiliation)
   async create(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string; contactName?: string; contactEmail?: string }) {
     requireSuperAdmin(request.principal);
     const affiliationId = randomUUID();
@@ -33,7 +34,7 @@ export class AffiliationsController {
     return { id: affiliationId, name: data.name, contactName: data.contactName, contactEmail: data.contactEmail, ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.putUserAffiliation)
+  @Handles(POLICY_ADMIN_SUBJECTS.putUserAffiliation)
   async put(
     @Payload(ForwardedCallerPipe) request: ForwardedRequest & { userId: string; affiliationId: string; start: string; end?: string | null },
   ) {
@@ -63,8 +64,8 @@ export class AffiliationsController {
     return { ...data, ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.listUserAffiliations)
-  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { userId: string; limit?: string; cursor?: string }) {
+  @Handles(POLICY_ADMIN_SUBJECTS.listUserAffiliations)
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { userId: string; limit?: string | number; cursor?: string }) {
     if (request.principal.userId !== request.userId) requireSuperAdmin(request.principal);
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;

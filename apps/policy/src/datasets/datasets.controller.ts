@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError, type DatasetUpdated } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import type { DatasetState } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import {
@@ -54,7 +55,7 @@ export class DatasetsController {
     return dataset;
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.createDataset)
+  @Handles(POLICY_ADMIN_SUBJECTS.createDataset)
   async create(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string; description?: string }) {
     requireSuperAdmin(request.principal);
     const datasetId = randomUUID();
@@ -69,8 +70,8 @@ export class DatasetsController {
     return { ...this.view(this.existing(datasetId)), ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.listDatasets)
-  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string; cursor?: string }) {
+  @Handles(POLICY_ADMIN_SUBJECTS.listDatasets)
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string | number; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;
     const { principal } = request;
@@ -81,7 +82,7 @@ export class DatasetsController {
     return { ...paginate(visible, request.limit, request.cursor), revision: String(index.position) };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.getDataset)
+  @Handles(POLICY_ADMIN_SUBJECTS.getDataset)
   async get(@Payload(ForwardedCallerPipe) request: DatasetRequest) {
     await this.projection.atLeast(request.minRevision);
     const dataset = this.existing(request.datasetId);
@@ -89,7 +90,7 @@ export class DatasetsController {
     return { ...this.view(dataset), revision: String(this.projection.revision) };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.updateDataset)
+  @Handles(POLICY_ADMIN_SUBJECTS.updateDataset)
   async update(@Payload(ForwardedCallerPipe) request: DatasetRequest & { name?: string; description?: string | null }) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
@@ -107,7 +108,7 @@ export class DatasetsController {
     return { ...this.view(this.existing(dataset.id)), ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.deleteDataset)
+  @Handles(POLICY_ADMIN_SUBJECTS.deleteDataset)
   async delete(@Payload(ForwardedCallerPipe) request: DatasetRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
@@ -119,7 +120,7 @@ export class DatasetsController {
     );
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.putDatasetAdmin)
+  @Handles(POLICY_ADMIN_SUBJECTS.putDatasetAdmin)
   async putAdmin(@Payload(ForwardedCallerPipe) request: DatasetRequest & { userId: string }) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
@@ -132,7 +133,7 @@ export class DatasetsController {
     return { datasetId: dataset.id, userId: request.userId, ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.removeDatasetAdmin)
+  @Handles(POLICY_ADMIN_SUBJECTS.removeDatasetAdmin)
   async removeAdmin(@Payload(ForwardedCallerPipe) request: DatasetRequest & { userId: string }) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();

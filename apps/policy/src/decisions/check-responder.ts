@@ -1,8 +1,8 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { queueGroup, SUBJECTS, TesseraError } from '@tessera/contracts';
+import { queueGroup, SUBJECTS, TesseraError, type CheckReply, type CheckRequest } from '@tessera/contracts';
 import { NATS_CONNECTION } from '@tessera/platform';
-import { Decider, type CheckRequest } from './decider';
+import { Decider } from './decider';
 import type { Decision } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
 
@@ -62,7 +62,8 @@ export class CheckResponder implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private answer(message: Msg, decision: Decision): void {
-    if (message.reply) message.respond(JSON.stringify({ ...decision, revision: String(this.projection.revision) }));
+    const reply: CheckReply = { ...decision, revision: String(this.projection.revision) };
+    if (message.reply) message.respond(JSON.stringify(reply));
   }
 
   private fail(message: Msg, error: unknown): void {

@@ -1,18 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { TesseraError } from '@tessera/contracts';
+import { TesseraError, type CheckRequest } from '@tessera/contracts';
 import { DecisionCallers, type TokenProblem } from '../callers/decision-callers';
 import type { Decision, Subject } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
-
-export interface CheckRequest {
-  token?: string;
-  userId?: string;
-  permission?: string;
-  dataset?: string;
-  service?: string;
-  table?: string;
-  minRevision?: string | number;
-}
 
 /** One check request → one decision: who is asking about whom, then the decision rule. */
 @Injectable()

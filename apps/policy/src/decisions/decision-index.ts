@@ -1,29 +1,6 @@
-import type { TesseraEvent } from '@tessera/contracts';
+import type { Decision, TesseraEvent, TosRef } from '@tessera/contracts';
 
-/** The reasons of a decision (CONTRACT section 6). */
-export type DecisionReason =
-  | 'granted'
-  | 'super_admin'
-  | 'no_permission'
-  | 'missing_tos'
-  | 'insufficient_scope'
-  | 'unknown_dataset'
-  | 'unknown_table'
-  | 'invalid_token'
-  | 'expired_token'
-  | 'revoked_token';
-
-export interface TosRef {
-  id: string;
-  title: string;
-  acceptUrl: string;
-}
-
-export interface Decision {
-  allowed: boolean;
-  reason: DecisionReason;
-  tos?: TosRef;
-}
+export type { Decision, DecisionReason, TosRef } from '@tessera/contracts';
 
 /** Who a decision is about: a user with the standing and token scopes that cap its permissions. */
 export interface Subject {

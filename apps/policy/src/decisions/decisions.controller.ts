@@ -1,11 +1,11 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { POLICY_ADMIN_SUBJECTS, SUBJECTS, TesseraError } from '@tessera/contracts';
-import { NatsJsonContext } from '@tessera/messaging';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { POLICY_ADMIN_SUBJECTS, SUBJECTS, TesseraError, type CheckRequest } from '@tessera/contracts';
+import { Handles, NatsJsonContext } from '@tessera/messaging';
 import { DecisionCallers } from '../callers/decision-callers';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { notFound, paginate, requireDatasetAdmin, subjectOf, type ForwardedRequest } from '../callers/policy-access';
-import { Decider, type CheckRequest } from './decider';
+import { Decider } from './decider';
 import type { Subject } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
 
@@ -20,7 +20,7 @@ export class DecisionsController {
     private readonly decider: Decider,
   ) {}
 
-  @MessagePattern(SUBJECTS.policyCheckBatch)
+  @Handles(SUBJECTS.policyCheckBatch)
   async checkBatch(@Payload() request: { checks?: CheckRequest[]; minRevision?: string | number }, @Ctx() ctx: NatsJsonContext) {
     const checks = request?.checks;
     if (!Array.isArray(checks) || checks.length > MAX_BATCH) {
@@ -43,7 +43,7 @@ export class DecisionsController {
     return { results, revision: String(this.projection.revision) };
   }
 
-  @MessagePattern(SUBJECTS.policyUserInfo)
+  @Handles(SUBJECTS.policyUserInfo)
   async userInfo(@Payload() request: { token?: string; userId?: string; minRevision?: string | number }, @Ctx() ctx: NatsJsonContext) {
     await this.projection.atLeast(request?.minRevision);
     const subject = await this.callers.subject(request ?? {}, ctx.authorization);
@@ -51,7 +51,7 @@ export class DecisionsController {
     return this.userInfoOf(subject);
   }
 
-  @MessagePattern(SUBJECTS.policyLookupDatasets)
+  @Handles(SUBJECTS.policyLookupDatasets)
   async lookupDatasets(
     @Payload() request: { userId?: string; permission?: string; minRevision?: string | number },
     @Ctx() ctx: NatsJsonContext,
@@ -66,7 +66,7 @@ export class DecisionsController {
     return { datasets, revision: String(index.position) };
   }
 
-  @MessagePattern(SUBJECTS.policyLookupUsers)
+  @Handles(SUBJECTS.policyLookupUsers)
   async lookupUsers(
     @Payload() request: { dataset?: string; permission?: string; minRevision?: string | number },
     @Ctx() ctx: NatsJsonContext,
@@ -85,14 +85,16 @@ export class DecisionsController {
 
   // ---- forwarded by the gateway, with the principal it authenticated ---------------------------
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.myPermissions)
+  @Handles(POLICY_ADMIN_SUBJECTS.myPermissions)
   async myPermissions(@Payload(ForwardedCallerPipe) request: ForwardedRequest) {
     await this.projection.atLeast(request.minRevision);
     return { ...this.projection.index.userPermissions(subjectOf(request.principal)), revision: String(this.projection.revision) };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.myDatasets)
-  async myDatasets(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { permission?: string; limit?: string; cursor?: string }) {
+  @Handles(POLICY_ADMIN_SUBJECTS.myDatasets)
+  async myDatasets(
+    @Payload(ForwardedCallerPipe) request: ForwardedRequest & { permission?: string; limit?: string | number; cursor?: string },
+  ) {
     await this.projection.atLeast(request.minRevision);
     const datasets = this.projection.index
       .datasetsWith(subjectOf(request.principal), request.permission ?? 'view')
@@ -100,9 +102,10 @@ export class DecisionsController {
     return { ...paginate(datasets, request.limit, request.cursor), revision: String(this.projection.revision) };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.datasetUsers)
+  @Handles(POLICY_ADMIN_SUBJECTS.datasetUsers)
   async datasetUsers(
-    @Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; permission?: string; limit?: string; cursor?: string },
+    @Payload(ForwardedCallerPipe)
+    request: ForwardedRequest & { datasetId: string; permission?: string; limit?: string | number; cursor?: string },
   ) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;

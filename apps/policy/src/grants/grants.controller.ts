@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { PERMISSION_NAME_PATTERN, POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireDatasetAdmin, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
@@ -36,7 +37,7 @@ export class GrantsController {
     return dataset;
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.putGrant)
+  @Handles(POLICY_ADMIN_SUBJECTS.putGrant)
   async put(@Payload(ForwardedCallerPipe) request: GrantRequest) {
     await this.projection.caughtUpWithHead();
     const dataset = this.target(request);
@@ -58,7 +59,7 @@ export class GrantsController {
     return { ...data, ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.revokeGrant)
+  @Handles(POLICY_ADMIN_SUBJECTS.revokeGrant)
   async revoke(@Payload(ForwardedCallerPipe) request: GrantRequest) {
     await this.projection.caughtUpWithHead();
     const dataset = this.target(request);
@@ -74,8 +75,8 @@ export class GrantsController {
     });
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.listGrants)
-  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; limit?: string; cursor?: string }) {
+  @Handles(POLICY_ADMIN_SUBJECTS.listGrants)
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; limit?: string | number; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;
     const dataset = index.datasets.get(request.datasetId);

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import {
   notFound,
@@ -33,7 +34,7 @@ export class GroupsController {
     private readonly writer: PolicyWriter,
   ) {}
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.createGroup)
+  @Handles(POLICY_ADMIN_SUBJECTS.createGroup)
   async create(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string }) {
     requireSuperAdmin(request.principal);
     const groupId = randomUUID();
@@ -54,8 +55,8 @@ export class GroupsController {
     return { id: groupId, name: request.name, ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.listGroups)
-  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string; cursor?: string }) {
+  @Handles(POLICY_ADMIN_SUBJECTS.listGroups)
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string | number; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;
     const { principal } = request;
@@ -66,7 +67,7 @@ export class GroupsController {
     return { ...paginate(visible, request.limit, request.cursor), revision: String(index.position) };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.getGroup)
+  @Handles(POLICY_ADMIN_SUBJECTS.getGroup)
   async get(@Payload(ForwardedCallerPipe) request: GroupRequest) {
     await this.projection.atLeast(request.minRevision);
     const index = this.projection.index;
@@ -81,7 +82,7 @@ export class GroupsController {
     return { id: group.id, name: group.name, members, revision: String(index.position) };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.deleteGroup)
+  @Handles(POLICY_ADMIN_SUBJECTS.deleteGroup)
   async delete(@Payload(ForwardedCallerPipe) request: GroupRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
@@ -94,7 +95,7 @@ export class GroupsController {
     );
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.putMember)
+  @Handles(POLICY_ADMIN_SUBJECTS.putMember)
   async putMember(@Payload(ForwardedCallerPipe) request: MemberRequest) {
     await this.projection.caughtUpWithHead();
     const group = this.projection.index.groups.get(request.groupId);
@@ -110,7 +111,7 @@ export class GroupsController {
     return { groupId: group.id, userId: request.userId, admin, ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.removeMember)
+  @Handles(POLICY_ADMIN_SUBJECTS.removeMember)
   async removeMember(@Payload(ForwardedCallerPipe) request: MemberRequest) {
     await this.projection.caughtUpWithHead();
     const group = this.projection.index.groups.get(request.groupId);

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { PERMISSION_NAME_PATTERN, POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { ConcurrencyError } from '@tessera/event-store';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { paginate, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
@@ -15,14 +16,14 @@ export class PermissionsController {
     private readonly writer: PolicyWriter,
   ) {}
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.listPermissions)
-  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string; cursor?: string }) {
+  @Handles(POLICY_ADMIN_SUBJECTS.listPermissions)
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string | number; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const names = [...this.projection.index.permissions].sort().map((name) => ({ name }));
     return { ...paginate(names, request.limit, request.cursor), revision: String(this.projection.revision) };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.registerPermission)
+  @Handles(POLICY_ADMIN_SUBJECTS.registerPermission)
   async register(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string }) {
     requireSuperAdmin(request.principal);
     if (typeof request.name !== 'string' || !PERMISSION_NAME_PATTERN.test(request.name)) {

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
@@ -24,7 +25,7 @@ export class ServiceTablesController {
     return { service, table, dataset: datasetId, datasetName: this.projection.index.datasets.get(datasetId)?.name ?? null };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.putServiceTable)
+  @Handles(POLICY_ADMIN_SUBJECTS.putServiceTable)
   async put(@Payload(ForwardedCallerPipe) request: TableRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
@@ -37,7 +38,7 @@ export class ServiceTablesController {
     return { ...this.view(request.service, request.table, dataset.id), ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.getServiceTable)
+  @Handles(POLICY_ADMIN_SUBJECTS.getServiceTable)
   async get(@Payload(ForwardedCallerPipe) request: TableRequest) {
     await this.projection.atLeast(request.minRevision);
     const datasetId = this.projection.index.datasetIdOfTable(request.service, request.table);
@@ -45,7 +46,7 @@ export class ServiceTablesController {
     return { ...this.view(request.service, request.table, datasetId), revision: String(this.projection.revision) };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.deleteServiceTable)
+  @Handles(POLICY_ADMIN_SUBJECTS.deleteServiceTable)
   async delete(@Payload(ForwardedCallerPipe) request: TableRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
@@ -56,8 +57,8 @@ export class ServiceTablesController {
     });
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.listServiceTables)
-  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { service?: string; limit?: string; cursor?: string }) {
+  @Handles(POLICY_ADMIN_SUBJECTS.listServiceTables)
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { service?: string; limit?: string | number; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const rows = [...this.projection.index.serviceTables]
       .map(([key, datasetId]) => {

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import type { TosVersion } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireDatasetAdmin, type ForwardedRequest } from '../callers/policy-access';
@@ -21,7 +22,7 @@ export class TosController {
     return { ...tos, acceptUrl: `${url}/api/v1/tos/${tos.id}/accept` };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.publishTos)
+  @Handles(POLICY_ADMIN_SUBJECTS.publishTos)
   async publish(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; title: string; text: string }) {
     await this.projection.caughtUpWithHead();
     const dataset = this.projection.index.datasets.get(request.datasetId);
@@ -39,8 +40,8 @@ export class TosController {
     return { ...this.view(this.projection.index.tos.get(tosId)!), ...written };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.listTos)
-  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; limit?: string; cursor?: string }) {
+  @Handles(POLICY_ADMIN_SUBJECTS.listTos)
+  async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; limit?: string | number; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
     const dataset = this.projection.index.datasets.get(request.datasetId);
     if (!dataset) throw notFound('dataset');
@@ -49,7 +50,7 @@ export class TosController {
     return { ...paginate(versions, request.limit, request.cursor), revision: String(this.projection.revision) };
   }
 
-  @MessagePattern(POLICY_ADMIN_SUBJECTS.acceptTos)
+  @Handles(POLICY_ADMIN_SUBJECTS.acceptTos)
   async accept(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { tosId: string }) {
     const userId = request.principal.userId;
     if (!userId) throw new TesseraError('bad_request', 'only a user can accept terms of service');
@@ -60,6 +61,6 @@ export class TosController {
       streamId: `tos-${tos.id}`,
       events: [{ type: POLICY_EVENTS.tosAccepted, data: { tosId: tos.id, datasetId: tos.datasetId, userId } }],
     });
-    return { tosId: tos.id, datasetId: tos.datasetId, userId, accepted: true, ...written };
+    return { tosId: tos.id, datasetId: tos.datasetId, userId, accepted: true as const, ...written };
   }
 }

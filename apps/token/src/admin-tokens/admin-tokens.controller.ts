@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import { TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { TesseraConfig } from '@tessera/config';
 import { PG_POOL } from '@tessera/platform';
 import { TokenMinting } from '../minting/token-minting.service';
@@ -17,7 +18,7 @@ export class AdminTokensController {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  @MessagePattern(TOKEN_ADMIN_SUBJECTS.mintAdmin)
+  @Handles(TOKEN_ADMIN_SUBJECTS.mintAdmin)
   async mintAdmin(
     @Payload() body: { adminKey?: unknown; clientAddress?: unknown },
   ): Promise<{ token: string; expiresAt: string; revision: string }> {

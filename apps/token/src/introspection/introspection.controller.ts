@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
+import { Payload } from '@nestjs/microservices';
+import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS, type Introspection } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { TesseraConfig } from '@tessera/config';
 import { authorizeResourceAction, isRefusal, parseToken, TokenIndexReplica } from '@tessera/token-index';
 import { TokenMinting } from '../minting/token-minting.service';
@@ -21,8 +22,8 @@ export class IntrospectionController {
     private readonly config: TesseraConfig,
   ) {}
 
-  @MessagePattern(SUBJECTS.tokenIntrospect)
-  async introspect(@Payload() body: { token?: unknown }) {
+  @Handles(SUBJECTS.tokenIntrospect)
+  async introspect(@Payload() body: { token?: unknown }): Promise<Introspection> {
     const token = requireToken(body);
     const result = await this.replica.resolve(token);
     const revision = String(this.replica.position);
@@ -41,7 +42,7 @@ export class IntrospectionController {
     };
   }
 
-  @MessagePattern(SUBJECTS.tokenAuthorize)
+  @Handles(SUBJECTS.tokenAuthorize)
   async authorize(@Payload() body: { token?: unknown; resource?: unknown; action?: unknown }) {
     const token = requireToken(body);
     if (typeof body.resource !== 'string' || typeof body.action !== 'string')
@@ -53,7 +54,7 @@ export class IntrospectionController {
   }
 
   /** RFC 7009: always answers; revokes when the token is known and live. */
-  @MessagePattern(TOKEN_ADMIN_SUBJECTS.revoke)
+  @Handles(TOKEN_ADMIN_SUBJECTS.revoke)
   async revoke(@Payload() body: { token?: unknown }): Promise<{ revision?: string }> {
     const token = requireToken(body);
     if (parseToken(token) === undefined) return {};

@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import { TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { recordUses } from './last-used.store';
 
@@ -12,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class LastUsedController {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  @MessagePattern(TOKEN_INTERNAL_SUBJECTS.used)
+  @Handles(TOKEN_INTERNAL_SUBJECTS.used)
   async used(@Payload() body: { uses?: unknown }): Promise<{ recorded: number }> {
     const uses = (Array.isArray(body.uses) ? body.uses : []).filter(
       (use): use is [string, number] => Array.isArray(use) && typeof use[0] === 'string' && UUID.test(use[0]) && Number.isFinite(use[1]),

@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import { TesseraError, TOKEN_ADMIN_SUBJECTS, type Principal, type TokenKind } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { TokenIndexReplica } from '@tessera/token-index';
 import { actorOf, requireScope, requireSuperAdmin } from '../minting/principal-rules';
@@ -35,7 +36,7 @@ export class PersonalTokensController {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  @MessagePattern(TOKEN_ADMIN_SUBJECTS.mint)
+  @Handles(TOKEN_ADMIN_SUBJECTS.mint)
   async mint(@Payload() body: MintForwarded): Promise<MintedToken> {
     const { principal } = body;
     await this.rules.atLeast(body.minRevision);
@@ -116,7 +117,7 @@ export class PersonalTokensController {
     }
   }
 
-  @MessagePattern(TOKEN_ADMIN_SUBJECTS.list)
+  @Handles(TOKEN_ADMIN_SUBJECTS.list)
   async list(@Payload() body: { principal: Principal; minRevision?: number }) {
     const { principal } = body;
     requireScope(principal, 'tokens');
@@ -143,7 +144,7 @@ export class PersonalTokensController {
     return { items, nextCursor: null, revision: String(this.replica.position) };
   }
 
-  @MessagePattern(TOKEN_ADMIN_SUBJECTS.revokeById)
+  @Handles(TOKEN_ADMIN_SUBJECTS.revokeById)
   async revokeById(@Payload() body: { principal: Principal; tokenId: string; minRevision?: number }): Promise<{ revision: string }> {
     const { principal } = body;
     await this.rules.atLeast(body.minRevision);

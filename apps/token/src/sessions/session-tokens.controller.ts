@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { ACCOUNT_SCOPES, TesseraError, TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { TesseraConfig } from '@tessera/config';
 import { TokenMinting } from '../minting/token-minting.service';
 import { TokenRules } from '../minting/token-rules';
@@ -17,7 +18,7 @@ export class SessionTokensController {
     private readonly config: TesseraConfig,
   ) {}
 
-  @MessagePattern(TOKEN_INTERNAL_SUBJECTS.mintSession)
+  @Handles(TOKEN_INTERNAL_SUBJECTS.mintSession)
   async mintSession(@Payload() body: { userId?: unknown }): Promise<{ token: string; expiresAt: string; id: string; revision: string }> {
     const owner = typeof body.userId === 'string' ? await this.rules.owner(body.userId) : undefined;
     if (!owner || owner.serviceAccount) throw new TesseraError('not_found', 'no such user');

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { TesseraError, TOKEN_REVOCATION_SUBJECTS, TOKEN_KINDS, type TokenKind } from '@tessera/contracts';
+import { Handles } from '@tessera/messaging';
 import { TokenIndexReplica } from '@tessera/token-index';
 import { TokenMinting } from '../minting/token-minting.service';
 
@@ -12,7 +13,7 @@ export class UserTokenRevocationController {
     private readonly minting: TokenMinting,
   ) {}
 
-  @MessagePattern(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser)
+  @Handles(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser)
   async revokeAll(@Payload() body: { userId?: unknown; kinds?: unknown; reason?: unknown; actor?: unknown; minRevision?: unknown }) {
     if (typeof body.userId !== 'string' || typeof body.actor !== 'string')
       throw new TesseraError('bad_request', 'the request needs "userId" and "actor"');

@@ -1,0 +1,88 @@
+import { SUBJECTS } from '../subjects';
+import { CREDENTIALS_SUBJECTS, LOGIN_SUBJECTS, TRUSTED_APP_SUBJECTS, USER_ACCOUNT_SUBJECTS } from '../login-subjects';
+import { IDENTITY_ADMIN_SUBJECTS } from '../token-subjects';
+import type { CallerMessage, Message, NoFields, Page, PageQuery, Revision } from './message';
+
+/** A user or service account as the identity app answers it (CONTRACT section 4). */
+export interface UserView {
+  id: string;
+  name: string;
+  email: string | null;
+  admin: boolean;
+  readOnly: boolean;
+  serviceAccount: boolean;
+  active: boolean;
+  /** Service accounts only: the most their tokens may carry. */
+  scopes?: string[];
+  createdAt: string;
+}
+
+export interface CreateUserFields {
+  name: string;
+  email?: string | null;
+  admin?: boolean;
+  readOnly?: boolean;
+}
+
+export interface UpdateUserFields {
+  id: string;
+  name?: string;
+  admin?: boolean;
+  readOnly?: boolean;
+  pi?: boolean;
+}
+
+export interface TrustedAppView {
+  id: string;
+  url: string;
+  createdAt: string;
+}
+
+/** The upstream provider the gateway's OAuth2 strategy talks to (the client secret included: internal only). */
+export interface LoginProviderSettings {
+  name: string;
+  authorizationURL: string;
+  tokenURL: string;
+  clientID: string;
+  clientSecret: string;
+  scope: string;
+}
+
+/** A connected upstream provider, never its secrets. */
+export interface CredentialSummary {
+  provider: string;
+  issuer: string;
+  expiresAt: string | null;
+  refreshable: boolean;
+  updatedAt: string;
+}
+
+/** The subjects the identity app answers. */
+export interface IdentityMessages {
+  [IDENTITY_ADMIN_SUBJECTS.createUser]: CallerMessage<CreateUserFields, UserView & Revision>;
+  [IDENTITY_ADMIN_SUBJECTS.listUsers]: CallerMessage<PageQuery, Page<UserView> & Revision>;
+  [IDENTITY_ADMIN_SUBJECTS.getUser]: CallerMessage<{ id: string }, UserView & Revision>;
+  [IDENTITY_ADMIN_SUBJECTS.createServiceAccount]: CallerMessage<
+    { name: string; scopes: string[] },
+    { id: string; name: string; scopes: string[] } & Revision
+  >;
+  [USER_ACCOUNT_SUBJECTS.update]: CallerMessage<UpdateUserFields, UserView & { pi: boolean; revision?: string }>;
+  [USER_ACCOUNT_SUBJECTS.deactivate]: CallerMessage<{ id: string }, { deactivated: boolean; revision?: string }>;
+  [TRUSTED_APP_SUBJECTS.list]: Message<NoFields, { items: TrustedAppView[] } & Revision>;
+  [TRUSTED_APP_SUBJECTS.create]: CallerMessage<{ url: string }, TrustedAppView & Revision>;
+  [TRUSTED_APP_SUBJECTS.remove]: CallerMessage<{ id: string }, Revision>;
+  [CREDENTIALS_SUBJECTS.listOwn]: CallerMessage<NoFields, { items: CredentialSummary[] }>;
+  [SUBJECTS.identityCredentials]: Message<{ userId: string; provider: string }, { accessToken: string; expiresAt: string | null }>;
+  [LOGIN_SUBJECTS.provider]: Message<NoFields, LoginProviderSettings>;
+  [LOGIN_SUBJECTS.checkRedirect]: Message<{ redirect: string }, { trusted: boolean }>;
+  [LOGIN_SUBJECTS.checkOrigin]: Message<{ origin: string }, { trusted: boolean }>;
+  [LOGIN_SUBJECTS.saveState]: Message<{ stateHash: string; browserHash: string; verifier: string; redirect: string }, NoFields>;
+  [LOGIN_SUBJECTS.takeState]: Message<{ stateHash: string; browserHash: string }, { verifier: string; redirect: string }>;
+  [LOGIN_SUBJECTS.complete]: Message<
+    { accessToken: string; refreshToken?: string; expiresIn?: number },
+    { userId: string; created: boolean }
+  >;
+  [LOGIN_SUBJECTS.createCode]: Message<{ userId: string; redirect: string }, { code: string }>;
+  [LOGIN_SUBJECTS.redeemCode]: Message<{ code: string; redirect: string }, { userId: string }>;
+  [LOGIN_SUBJECTS.exchange]: Message<{ authToken: string }, { userId: string; user: UserView }>;
+}

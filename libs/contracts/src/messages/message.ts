@@ -1,0 +1,43 @@
+import type { Principal } from '../principal';
+
+/**
+ * One NATS subject's contract: what a caller sends, what it gets back, and what the serving handler
+ * sees once the app has resolved the caller (the same as the request unless the app rewrites it).
+ */
+export interface Message<Request, Reply, Served = Request> {
+  request: Request;
+  reply: Reply;
+  served: Served;
+}
+
+/**
+ * The caller the gateway forwards on the identity and token subjects: only its bearer token is
+ * believed; the serving app resolves it against its own token index (ResolvedCallerInterceptor).
+ */
+export interface ForwardedCaller {
+  bearer: string;
+}
+
+/** A subject the gateway forwards with the caller: the handler sees the resolved principal. */
+export type CallerMessage<Fields, Reply> = Message<Fields & { principal: ForwardedCaller }, Reply, Fields & { principal: Principal }>;
+
+/** Every write answers with the log position it produced (CONTRACT section 2). */
+export interface Revision {
+  /** Decimal string: positions outgrow JavaScript's safe integers long before bigint does. */
+  revision: string;
+}
+
+/** A page of a list (CONTRACT section 2): `?limit=` and `?cursor=` → items and the next cursor. */
+export interface Page<Item> {
+  items: Item[];
+  nextCursor: string | null;
+}
+
+/** The query of a list the gateway forwards. */
+export interface PageQuery {
+  limit?: number | string;
+  cursor?: string;
+}
+
+/** The empty request body of subjects that take none. */
+export type NoFields = Record<never, never>;
