@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TOKEN_EVENTS, tokenStreamId, type TokenEvent, type TokenKind, type TokenMinted } from '@tessera/contracts';
+import { TOKEN_EVENTS, tokenStreamId, type MintedToken, type TokenEvent, type TokenKind, type TokenMinted } from '@tessera/contracts';
 import { EventStore } from '@tessera/event-store';
 import { generateToken, hashToken, tokenHint, TokenIndexReplica } from '@tessera/token-index';
 
@@ -15,21 +15,6 @@ export interface MintRequest {
   impersonatedBy?: string | null;
   resource?: string;
   actions?: string[];
-}
-
-export interface MintedToken {
-  id: string;
-  /** The secret: in this answer only, never stored or logged. */
-  token: string;
-  name: string;
-  scopes: string[];
-  kind: TokenKind;
-  hint: string;
-  createdAt: string;
-  expiresAt: string | null;
-  resource?: string;
-  actions?: string[];
-  revision: string;
 }
 
 /** Mints every kind of token: one TokenMinted event holding the hash, the secret returned once. */

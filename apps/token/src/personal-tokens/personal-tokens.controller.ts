@@ -1,30 +1,14 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
-import { TesseraError, TOKEN_ADMIN_SUBJECTS, type Principal, type TokenKind } from '@tessera/contracts';
+import { type MintedToken, type MintFields, type Principal, TesseraError, TOKEN_ADMIN_SUBJECTS, type TokenKind } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { TokenIndexReplica } from '@tessera/token-index';
 import { actorOf, requireScope, requireSuperAdmin } from '../minting/principal-rules';
-import { TokenMinting, type MintedToken } from '../minting/token-minting.service';
+import { TokenMinting } from '../minting/token-minting.service';
 import { TokenRules } from '../minting/token-rules';
 import { lastUsedOf } from '../last-used/last-used.store';
-
-/** What the gateway forwards for every mint: the caller and the validated body. */
-export interface MintForwarded {
-  principal: Principal;
-  /** `personal` (own token; `service` when the caller is a service account), `impersonation`, `service`, `resource`. */
-  kind: 'personal' | 'impersonation' | 'service' | 'resource';
-  /** Impersonation: the user; service: the service account. */
-  ownerId?: string;
-  name?: string;
-  scopes?: string[];
-  expiresInDays?: number;
-  expiresAt?: string;
-  resource?: string;
-  actions?: string[];
-  minRevision?: number;
-}
 
 /** Personal, impersonation, service-account and resource tokens: mint, list masked, revoke by id. */
 @Controller()
@@ -37,7 +21,7 @@ export class PersonalTokensController {
   ) {}
 
   @Handles(TOKEN_ADMIN_SUBJECTS.mint)
-  async mint(@Payload() body: MintForwarded): Promise<MintedToken> {
+  async mint(@Payload() body: MintFields & { principal: Principal }): Promise<MintedToken> {
     const { principal } = body;
     await this.rules.atLeast(body.minRevision);
     const scopes = body.scopes ?? [];
