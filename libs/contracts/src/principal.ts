@@ -1,3 +1,5 @@
+import { TesseraError } from './tessera-error';
+
 /** The token kinds of CONTRACT section 3, as answers spell them. */
 export const TOKEN_KINDS = ['session', 'personal', 'service', 'impersonation', 'resource', 'admin'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -20,4 +22,22 @@ export interface Principal {
   resource?: string;
   actions?: string[];
   expiresAt?: string;
+}
+
+/**
+ * Who an event names as its actor (`metadata.actor`): the user or service account, or the admin
+ * token itself when it was minted from the admin key and has no owner.
+ */
+export function actorOf(principal: Pick<Principal, 'userId' | 'tokenId'>): string {
+  return principal.userId ?? `admin-token:${principal.tokenId}`;
+}
+
+/** 403 `not_admin` unless the caller is a super admin (an admin token, or an admin user's token with scope `admin`). */
+export function requireSuperAdmin(principal: Principal, message = 'only a super admin may do this'): void {
+  if (!principal?.superAdmin) throw new TesseraError('not_admin', message);
+}
+
+/** 403 `insufficient_scope` unless the caller's token carries `scope` (a session token carries every one). */
+export function requireScope(principal: Principal, scope: string): void {
+  if (!principal.scopes.includes(scope)) throw new TesseraError('insufficient_scope', `this token lacks the ${scope} scope`);
 }

@@ -10,3 +10,5 @@ export * from './subscribe';
 export * from './upcasters';
 export * from './rebuild-tables';
 export { copyOut } from './copy';
+export * from './command-handler';
+export * from './decider';

@@ -7,3 +7,4 @@ export * from './http';
 export * from './postgres-server';
 export * from './supervisor';
 export * from './events';
+export * from './decider-specification';

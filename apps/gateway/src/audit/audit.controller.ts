@@ -4,11 +4,10 @@ import type { FastifyReply } from 'fastify';
 import type { Pool } from 'pg';
 import {
   AUDIT_SUBJECTS,
-  TesseraError,
+  requireSuperAdmin,
   type AuditDatasetAccess,
   type AuditEventsPage,
   type AuditUserAccess,
-  type Principal,
   type ReplayJob,
 } from '@tessera/contracts';
 import { TesseraClient } from '@tessera/messaging';
@@ -19,9 +18,7 @@ import { AuditAccessQueryDto, AuditEventsQueryDto, AuditExportQueryDto, ReplayDt
 import { exportLog } from './log-export';
 
 /** Super admins only: an admin token, or an admin user's token carrying the `admin` scope. */
-function requireSuperAdmin(principal: Principal): void {
-  if (!principal.superAdmin) throw new TesseraError('not_admin', 'the audit log is for super admins only');
-}
+const AUDIT_ONLY = 'the audit log is for super admins only';
 
 /** CONTRACT section 7, forwarded to the audit app; the export streams from the log directly. */
 @ApiTags('audit')
@@ -36,7 +33,7 @@ export class AuditController {
   @Get('events')
   @ApiOperation({ summary: 'The event log, filtered, in position order, cursor-paginated (super admin)' })
   events(@CurrentPrincipal() principal: Caller, @Query() query: AuditEventsQueryDto): Promise<AuditEventsPage> {
-    requireSuperAdmin(principal);
+    requireSuperAdmin(principal, AUDIT_ONLY);
     const { minRevision: _minRevision, middle_auth_token: _token, ...filters } = query;
     return this.client.request(AUDIT_SUBJECTS.events, filters);
   }
@@ -48,7 +45,7 @@ export class AuditController {
     @Query() query: AuditAccessQueryDto,
     @MinRevision() minRevision?: number,
   ): Promise<AuditDatasetAccess | AuditUserAccess> {
-    requireSuperAdmin(principal);
+    requireSuperAdmin(principal, AUDIT_ONLY);
     return this.client.request(AUDIT_SUBJECTS.access, { dataset: query.dataset, user: query.user, at: query.at, minRevision });
   }
 
@@ -56,7 +53,7 @@ export class AuditController {
   @ApiOperation({ summary: 'The log as NDJSON, one event a line, streamed (super admin)' })
   @ApiProduces('application/x-ndjson')
   export(@CurrentPrincipal() principal: Caller, @Query() query: AuditExportQueryDto, @Res() reply: FastifyReply): void {
-    requireSuperAdmin(principal);
+    requireSuperAdmin(principal, AUDIT_ONLY);
     void reply
       .header('Content-Type', 'application/x-ndjson; charset=utf-8')
       .header('Cache-Control', 'no-store')
@@ -67,14 +64,14 @@ export class AuditController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild a projection from the log into a fresh copy, swapped in once caught up (super admin)' })
   replay(@CurrentPrincipal() principal: Caller, @Body() body: ReplayDto): Promise<{ jobId: string }> {
-    requireSuperAdmin(principal);
+    requireSuperAdmin(principal, AUDIT_ONLY);
     return this.client.request(AUDIT_SUBJECTS.replayStart, { projection: body.projection });
   }
 
   @Get('replay/:jobId')
   @ApiOperation({ summary: 'Progress of a replay job (super admin)' })
   replayStatus(@CurrentPrincipal() principal: Caller, @Param('jobId', new ParseUUIDPipe()) jobId: string): Promise<ReplayJob> {
-    requireSuperAdmin(principal);
+    requireSuperAdmin(principal, AUDIT_ONLY);
     return this.client.request(AUDIT_SUBJECTS.replayStatus, { jobId });
   }
 }

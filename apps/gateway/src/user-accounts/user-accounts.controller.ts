@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
-import { TesseraError, TOKEN_REVOCATION_SUBJECTS, USER_ACCOUNT_SUBJECTS } from '@tessera/contracts';
+import { actorOf, TesseraError, TOKEN_REVOCATION_SUBJECTS, USER_ACCOUNT_SUBJECTS } from '@tessera/contracts';
 import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, type Caller } from '../auth/current-principal.decorator';
@@ -40,7 +40,7 @@ export class UserAccountsController {
     const revoked = await this.client.request(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser, {
       userId: id,
       reason: 'deactivated',
-      actor: principal.userId ?? `admin-token:${principal.tokenId}`,
+      actor: actorOf(principal),
       minRevision: deactivated.revision ? Number(deactivated.revision) : undefined,
     });
     return { revision: revoked.revision ?? deactivated.revision };

@@ -3,7 +3,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import {
+  actorOf,
   LOGIN_SUBJECTS,
+  requireSuperAdmin,
   TesseraError,
   TRUSTED_APP_EVENTS,
   TRUSTED_APP_SUBJECTS,
@@ -15,7 +17,6 @@ import {
 import { Handles } from '@tessera/messaging';
 import { EventStore, readHeadPosition } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
-import { actorOf, requireSuperAdmin } from '../users/users.controller';
 import { isUniqueViolation } from '../users/users.projection';
 import { isTrustedOrigin, isTrustedRedirect, projectTrustedApps, trustedAppUrls, type TrustedAppRow } from './trusted-apps.projection';
 

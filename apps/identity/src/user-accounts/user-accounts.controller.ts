@@ -2,7 +2,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import {
+  actorOf,
   IDENTITY_EVENTS,
+  requireSuperAdmin,
   TesseraError,
   USER_ACCOUNT_SUBJECTS,
   userStreamId,
@@ -13,7 +15,6 @@ import {
 import { Handles } from '@tessera/messaging';
 import { EventStore } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
-import { actorOf, requireSuperAdmin } from '../users/users.controller';
 import { findUser, userBody, type UserRow } from '../users/users.projection';
 import { projectUserChanges } from './user-accounts.projection';
 

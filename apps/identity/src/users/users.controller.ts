@@ -3,8 +3,10 @@ import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import {
+  actorOf,
   IDENTITY_ADMIN_SUBJECTS,
   IDENTITY_EVENTS,
+  requireSuperAdmin,
   TesseraError,
   userStreamId,
   type IdentityEvent,
@@ -17,14 +19,6 @@ import { PG_POOL } from '@tessera/platform';
 import { findUser, isUniqueViolation, projectUsers, userBody, type UserRow } from './users.projection';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function actorOf(principal: Principal): string {
-  return principal.userId ?? `admin-token:${principal.tokenId}`;
-}
-
-export function requireSuperAdmin(principal: Principal): void {
-  if (!principal?.superAdmin) throw new TesseraError('not_admin', 'only a super admin may do this');
-}
 
 /** Users: register, list, read, and the caller's own record. */
 @Controller()

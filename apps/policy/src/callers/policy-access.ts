@@ -12,15 +12,6 @@ export function subjectOf(principal: Principal): Subject {
   return { userId: principal.userId, superAdmin: principal.superAdmin, readOnly: principal.readOnly, scopes: principal.scopes };
 }
 
-/** The event metadata actor: the user, or the admin token when minted from the admin key. */
-export function actorOf(principal: Principal): string {
-  return principal.userId ?? `admin-token:${principal.tokenId}`;
-}
-
-export function requireSuperAdmin(principal: Principal): void {
-  if (!principal.superAdmin) throw new TesseraError('not_admin', 'only a super admin may do this');
-}
-
 /** Admin rights of a user are used only through a token carrying the `admin` scope. */
 function usesAdminRights(principal: Principal): boolean {
   return principal.scopes.includes('admin');

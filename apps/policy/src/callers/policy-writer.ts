@@ -1,9 +1,9 @@
+import { actorOf } from '@tessera/contracts';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { PolicyEvent, Principal } from '@tessera/contracts';
 import { EventStore, type RecordedEvent, type StreamAppend } from '@tessera/event-store';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { actorOf } from './policy-access';
 
 /** Appends policy events with the caller as actor, then waits until this replica's index shows them. */
 @Injectable()

@@ -1,18 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError, type DatasetUpdated } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, requireSuperAdmin, TesseraError, type DatasetUpdated } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import type { DatasetState } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import {
-  notFound,
-  paginate,
-  requireDatasetAdmin,
-  requireKnownUser,
-  requireSuperAdmin,
-  type ForwardedRequest,
-} from '../callers/policy-access';
+import { notFound, paginate, requireDatasetAdmin, requireKnownUser, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 import { projectPolicyNames } from '../read-models/policy-names.projection';

@@ -1,17 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, requireSuperAdmin, TesseraError } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import {
-  notFound,
-  paginate,
-  requireGroupAdmin,
-  requireKnownUser,
-  requireSuperAdmin,
-  type ForwardedRequest,
-} from '../callers/policy-access';
+import { notFound, paginate, requireGroupAdmin, requireKnownUser, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 import { projectPolicyNames } from '../read-models/policy-names.projection';

@@ -1,10 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { PERMISSION_NAME_PATTERN, POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { PERMISSION_NAME_PATTERN, POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, requireSuperAdmin, TesseraError } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { ConcurrencyError } from '@tessera/event-store';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { paginate, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { paginate, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, requireSuperAdmin } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { notFound, paginate, requireSuperAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { notFound, paginate, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
 

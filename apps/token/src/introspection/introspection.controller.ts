@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS, type Introspection } from '@tessera/contracts';
+import { actorOf, SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS, type Introspection } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { TesseraConfig } from '@tessera/config';
 import { authorizeResourceAction, isRefusal, parseToken, TokenIndexReplica } from '@tessera/token-index';
@@ -61,6 +61,8 @@ export class IntrospectionController {
     await this.replica.resolve(token);
     const record = this.replica.index.tokenFor(token);
     if (!record || record.revoked) return {};
-    return { revision: await this.minting.revoke(record.id, 'rfc7009', record.ownerId ?? `admin-token:${record.id}`) };
+    return {
+      revision: await this.minting.revoke(record.id, 'rfc7009', actorOf({ userId: record.ownerId ?? undefined, tokenId: record.id })),
+    };
   }
 }

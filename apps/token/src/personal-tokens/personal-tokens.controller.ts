@@ -1,11 +1,20 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
-import { type MintedToken, type MintFields, type Principal, TesseraError, TOKEN_ADMIN_SUBJECTS, type TokenKind } from '@tessera/contracts';
+import {
+  actorOf,
+  requireScope,
+  requireSuperAdmin,
+  TesseraError,
+  TOKEN_ADMIN_SUBJECTS,
+  type MintedToken,
+  type MintFields,
+  type Principal,
+  type TokenKind,
+} from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { TokenIndexReplica } from '@tessera/token-index';
-import { actorOf, requireScope, requireSuperAdmin } from '../minting/principal-rules';
 import { TokenMinting } from '../minting/token-minting.service';
 import { TokenRules } from '../minting/token-rules';
 import { lastUsedOf } from '../last-used/last-used.store';

@@ -1,0 +1,26 @@
+import type { Event, TesseraError } from '@tessera/contracts';
+
+/** A request to change one aggregate, named in the imperative: `DeactivateUser`, `RevokeToken`. */
+export interface Command<Type extends string = string, Data extends object = Record<string, unknown>> {
+  type: Type;
+  data: Data;
+}
+
+/**
+ * An aggregate's rules as two pure functions (no I/O): `decide` answers a command, given the state
+ * folded from the aggregate's stream, with the events to append (none when nothing changes) or the
+ * error to answer with; `evolve` folds one event into the state.
+ */
+export interface Decider<State, C extends Command, E extends Event> {
+  decide(command: C, state: State): E[] | TesseraError;
+  evolve(state: State, event: E): State;
+  initialState(): State;
+}
+
+/** The state the events leave, from the initial one. */
+export function foldState<State, E extends Event>(
+  decider: Pick<Decider<State, never, E>, 'evolve' | 'initialState'>,
+  events: readonly E[],
+): State {
+  return events.reduce((state, event) => decider.evolve(state, event), decider.initialState());
+}
