@@ -10,3 +10,4 @@ export * from './audit-subjects';
 export * from './login-subjects';
 export * from './events';
 export * from './messages';
+export * from './ids';

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Event } from '@tessera/contracts';
 import { ConcurrencyError } from './concurrency-error';
 import type { EventMetadata, RecordedEvent, StreamAppend } from './event';
+import { isUniqueViolation } from './unique-violation';
 
 export interface AppendOptions<E extends Event = Event> {
   /** Metadata merged into every event of this append (actor, correlation id). */
@@ -20,8 +21,6 @@ export interface AppendResult<E extends Event = Event> {
   /** Position of the last event appended: the `revision` the write answers with. */
   position: number;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 /** Appends to several streams atomically, each checked against its expected version. */
 export async function appendToStreams<E extends Event>(
@@ -84,10 +83,7 @@ export async function appendToStreams<E extends Event>(
     return { events, position };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    if (
-      (error as { code?: string }).code === UNIQUE_VIOLATION &&
-      (error as { constraint?: string }).constraint === 'events_stream_version_unique'
-    ) {
+    if (isUniqueViolation(error, 'events_stream_version_unique')) {
       throw new ConcurrencyError(appends[0].streamId, 'unknown', -1);
     }
     throw error;

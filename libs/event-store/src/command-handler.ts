@@ -1,7 +1,7 @@
 import { TesseraError, type Event } from '@tessera/contracts';
 import type { AppendOptions } from './append';
 import { foldState, type Command, type Decider } from './decider';
-import type { NewEvent, RecordedEvent } from './event';
+import type { RecordedEvent } from './event';
 import type { EventStore } from './event-store';
 import { readStream } from './read';
 
@@ -18,12 +18,12 @@ export interface Handled<State, E extends Event> {
  * appends what it decided at the version the state was folded from, so a concurrent change to the
  * same stream makes this append fail with `conflict` instead of deciding on a stale state.
  */
-export async function handleCommand<State, C extends Command, E extends Event>(
-  store: EventStore<E>,
+export async function handleCommand<State, C extends Command, E extends Stored, Stored extends Event>(
+  store: EventStore<Stored>,
   streamId: string,
   decider: Decider<State, C, E>,
   command: C,
-  options?: AppendOptions<E>,
+  options?: AppendOptions<Stored>,
 ): Promise<Handled<State, E>> {
   const history = await readStream<E>(store.pool, streamId);
   const state = foldState<State, E>(decider, history);
@@ -31,8 +31,9 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   if (decided instanceof TesseraError) throw decided;
   if (decided.length === 0) return { state, events: [], position: undefined };
   const version = history.length === 0 ? 'no_stream' : history[history.length - 1].streamVersion;
-  // An event of E is a NewEvent<E> with no schema version or metadata of its own (TypeScript cannot see it for a generic E).
-  const events = decided as NewEvent<E>[];
+  const events: Stored[] = decided;
   const result = await store.append({ streamId, expectedVersion: version, events }, options);
-  return { state: foldState(decider, [...history, ...result.events]), events: result.events, position: result.position };
+  // The events appended are the ones decided: of the stream's union E, not any of the store's.
+  const appended = result.events as RecordedEvent<E>[];
+  return { state: foldState(decider, [...history, ...appended]), events: appended, position: result.position };
 }

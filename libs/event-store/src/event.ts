@@ -13,7 +13,7 @@ export interface EventMetadata {
  * An event to append: one of the union `E` (its type and data), with an optional schema version
  * (old versions are upcast on read; defaults to 1) and metadata.
  */
-export type NewEvent<E extends Event = Event> = E extends Event ? E & { schemaVersion?: number; metadata?: EventMetadata } : never;
+export type NewEvent<E extends Event = Event> = E & { schemaVersion?: number; metadata?: EventMetadata };
 
 /** What the log stores beside an event's type and data. */
 export interface RecordedFields {
@@ -26,10 +26,10 @@ export interface RecordedFields {
 }
 
 /** An event of the union `E` as read from the log: `switch (event.type)` narrows `event.data`. */
-export type RecordedEvent<E extends Event = Event> = E extends Event ? E & RecordedFields : never;
+export type RecordedEvent<E extends Event = Event> = E & RecordedFields;
 
 /** What a projection needs of a recorded event (see readPayloads): no stream, metadata or time. */
-export type EventPayload<E extends Event = Event> = E extends Event ? E & Pick<RecordedFields, 'position' | 'schemaVersion'> : never;
+export type EventPayload<E extends Event = Event> = E & Pick<RecordedFields, 'position' | 'schemaVersion'>;
 
 /** `no_stream`: the stream must not exist yet; `any`: no check; a number: the stream's current version. */
 export type ExpectedVersion = number | 'no_stream' | 'any';

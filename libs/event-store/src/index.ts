@@ -12,3 +12,4 @@ export * from './rebuild-tables';
 export { copyOut } from './copy';
 export * from './command-handler';
 export * from './decider';
+export * from './unique-violation';

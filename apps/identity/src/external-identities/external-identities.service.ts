@@ -1,37 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { IDENTITY_EVENTS, TesseraError, userStreamId, type IdentityEvent, type UserRegistered } from '@tessera/contracts';
-import { EventStore } from '@tessera/event-store';
+import { TesseraError } from '@tessera/contracts';
+import { isUniqueViolation } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
-import { isUniqueViolation, projectUsers, type UserRow } from '../users/users.projection';
 import type { UpstreamIdentity } from '../upstream/upstream-provider.service';
+import { UserCommands } from '../users/user-commands';
+import type { UserRow } from '../users/users.projection';
 
 /** Users keyed by (issuer, subject), never by e-mail: the same person logging in twice is one user. */
 @Injectable()
 export class ExternalIdentities {
   constructor(
-    private readonly store: EventStore<IdentityEvent>,
+    private readonly users: UserCommands,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   async findOrCreate(identity: UpstreamIdentity): Promise<{ user: UserRow; created: boolean; revision?: string }> {
     const existing = await this.find(identity);
     if (existing) return this.usable(existing, false);
-    const data: UserRegistered['data'] = {
-      userId: randomUUID(),
-      name: identity.name,
-      email: identity.email,
-      admin: false,
-      readOnly: false,
-      issuer: identity.issuer,
-      subject: identity.subject,
-    };
+    const { name, email, issuer, subject } = identity;
+    const data = { userId: randomUUID(), name, email, admin: false, readOnly: false, issuer, subject };
     try {
-      const { position } = await this.store.append(
-        { streamId: userStreamId(data.userId), expectedVersion: 'no_stream', events: [{ type: IDENTITY_EVENTS.userRegistered, data }] },
-        { metadata: { actor: `login:${identity.issuer}` }, project: projectUsers },
-      );
+      const { position } = await this.users.run({ type: 'RegisterUser', data }, `login:${issuer}`);
       return { ...this.usable((await this.find(identity))!, true), revision: String(position) };
     } catch (error) {
       // Two first logins of one person at once: the unique (issuer, subject) index lets one win.

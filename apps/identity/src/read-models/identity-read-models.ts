@@ -2,7 +2,6 @@ import type { PoolClient } from 'pg';
 import type { TesseraEvent } from '@tessera/contracts';
 import type { RecordedEvent, TableProjection } from '@tessera/event-store';
 import { projectTrustedApps } from '../trusted-apps/trusted-apps.projection';
-import { projectUserChanges } from '../user-accounts/user-accounts.projection';
 import { projectUsers } from '../users/users.projection';
 
 /**
@@ -13,11 +12,8 @@ export const IDENTITY_READ_MODELS: TableProjection = {
   schema: 'identity',
   tables: ['users', 'trusted_apps'],
   async project(client: PoolClient, events: RecordedEvent<TesseraEvent>[], schema: string): Promise<void> {
-    // One event at a time through all three, so a user's changes follow its registration in order.
-    for (const event of events) {
-      await projectUsers(client, [event], schema);
-      await projectUserChanges(client, [event], schema);
-      await projectTrustedApps(client, [event], schema);
-    }
+    // Each projection keeps tables of its own, so each takes the whole batch in order.
+    await projectUsers(client, events, schema);
+    await projectTrustedApps(client, events, schema);
   },
 };

@@ -7,20 +7,16 @@ import {
   LOGIN_SUBJECTS,
   requireSuperAdmin,
   TesseraError,
-  TRUSTED_APP_EVENTS,
   TRUSTED_APP_SUBJECTS,
   trustedAppStreamId,
   type IdentityEvent,
   type Principal,
-  type TrustedAppRegistered,
 } from '@tessera/contracts';
+import { EventStore, handleCommand, isUniqueViolation, readHeadPosition } from '@tessera/event-store';
 import { Handles } from '@tessera/messaging';
-import { EventStore, readHeadPosition } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
-import { isUniqueViolation } from '../users/users.projection';
+import { normalizeAppUrl, trustedAppDecider, type TrustedAppCommand } from './domain/trusted-app.decider';
 import { isTrustedOrigin, isTrustedRedirect, projectTrustedApps, trustedAppUrls, type TrustedAppRow } from './trusted-apps.projection';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function appBody(row: TrustedAppRow) {
   return { id: row.id, url: row.url, createdAt: row.created_at.toISOString() };
@@ -43,41 +39,28 @@ export class TrustedAppsController {
   @Handles(TRUSTED_APP_SUBJECTS.create)
   async create(@Payload() body: { principal: Principal; url: string }) {
     requireSuperAdmin(body.principal);
-    const url = normalizeAppUrl(body.url);
-    const data: TrustedAppRegistered['data'] = { appId: randomUUID(), url };
-    try {
-      const { position } = await this.store.append(
-        {
-          streamId: trustedAppStreamId(data.appId),
-          expectedVersion: 'no_stream',
-          events: [{ type: TRUSTED_APP_EVENTS.trustedAppRegistered, data }],
-        },
-        { metadata: { actor: actorOf(body.principal) }, project: projectTrustedApps },
-      );
-      const row = (await this.pool.query<TrustedAppRow>('SELECT * FROM identity.trusted_apps WHERE id = $1', [data.appId])).rows[0];
-      return { ...appBody(row), revision: String(position) };
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new TesseraError('conflict', `${url} is registered already`);
-      throw error;
-    }
+    const appId = randomUUID();
+    const { position } = await this.run({ type: 'RegisterTrustedApp', data: { appId, url: body.url } }, body.principal).catch((error) => {
+      throw isUniqueViolation(error) ? new TesseraError('conflict', `${String(normalizeAppUrl(body.url))} is registered already`) : error;
+    });
+    const row = (await this.pool.query<TrustedAppRow>('SELECT * FROM identity.trusted_apps WHERE id = $1', [appId])).rows[0];
+    return { ...appBody(row), revision: String(position) };
   }
 
   @Handles(TRUSTED_APP_SUBJECTS.remove)
   async remove(@Payload() body: { principal: Principal; id: string }) {
     requireSuperAdmin(body.principal);
-    const row = UUID.test(body.id)
-      ? (await this.pool.query<TrustedAppRow>('SELECT * FROM identity.trusted_apps WHERE id = $1', [body.id])).rows[0]
-      : undefined;
-    if (!row) throw new TesseraError('not_found', 'no such app');
-    const { position } = await this.store.append(
-      {
-        streamId: trustedAppStreamId(row.id),
-        expectedVersion: 1,
-        events: [{ type: TRUSTED_APP_EVENTS.trustedAppRemoved, data: { appId: row.id, url: row.url } }],
-      },
-      { metadata: { actor: actorOf(body.principal) }, project: projectTrustedApps },
-    );
+    const { position } = await this.run({ type: 'RemoveTrustedApp', data: { appId: String(body.id) } }, body.principal);
     return { revision: String(position) };
+  }
+
+  /** The app's stream folded, decided, appended at its version, the trusted_apps table changed in the same transaction. */
+  private run(command: TrustedAppCommand, principal: Principal) {
+    const streamId = trustedAppStreamId(command.data.appId);
+    return handleCommand(this.store, streamId, trustedAppDecider, command, {
+      metadata: { actor: actorOf(principal) },
+      project: projectTrustedApps,
+    });
   }
 
   @Handles(LOGIN_SUBJECTS.checkRedirect)
@@ -89,19 +72,4 @@ export class TrustedAppsController {
   async checkOrigin(@Payload() body: { origin: string }) {
     return { trusted: typeof body.origin === 'string' && isTrustedOrigin(body.origin, await trustedAppUrls(this.pool)) };
   }
-}
-
-/** An http(s) URL without credentials, query or fragment; 400 naming `url` otherwise. */
-function normalizeAppUrl(raw: unknown): string {
-  const bad = (problem: string) => new TesseraError('bad_request', `url: ${problem}`, [{ field: 'url', problems: [problem] }]);
-  if (typeof raw !== 'string') throw bad('must be a string');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw bad('must be an absolute URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw bad('must be http or https');
-  if (url.username || url.password || url.search || url.hash) throw bad('must carry no credentials, query or fragment');
-  return url.href;
 }

@@ -5,54 +5,43 @@ import type { Pool } from 'pg';
 import {
   actorOf,
   IDENTITY_ADMIN_SUBJECTS,
-  IDENTITY_EVENTS,
+  isUuid,
   requireSuperAdmin,
   TesseraError,
-  userStreamId,
-  type IdentityEvent,
+  USER_ACCOUNT_SUBJECTS,
   type Principal,
-  type UserRegistered,
+  type UpdateUserFields,
 } from '@tessera/contracts';
+import { isUniqueViolation, readHeadPosition } from '@tessera/event-store';
 import { Handles } from '@tessera/messaging';
-import { EventStore, readHeadPosition } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
-import { findUser, isUniqueViolation, projectUsers, userBody, type UserRow } from './users.projection';
+import { UserCommands } from './user-commands';
+import { findUser, userBody, type UserRow } from './users.projection';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Users: register, list, read, and the caller's own record. */
+/** Users and service accounts: register, list, read, change, deactivate (super admin, except reading oneself). */
 @Controller()
 export class UsersController {
   constructor(
-    private readonly store: EventStore<IdentityEvent>,
+    private readonly users: UserCommands,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   @Handles(IDENTITY_ADMIN_SUBJECTS.createUser)
   async create(@Payload() body: { principal: Principal; name: string; email?: string | null; admin?: boolean; readOnly?: boolean }) {
     requireSuperAdmin(body.principal);
-    const data: UserRegistered['data'] = {
-      userId: randomUUID(),
-      name: body.name,
-      email: body.email ?? null,
-      admin: body.admin ?? false,
-      readOnly: body.readOnly ?? false,
-      issuer: null,
-      subject: null,
-    };
-    const { position } = await this.store.append(
-      { streamId: userStreamId(data.userId), expectedVersion: 'no_stream', events: [{ type: IDENTITY_EVENTS.userRegistered, data }] },
-      { metadata: { actor: actorOf(body.principal) }, project: projectUsers },
+    const data = { userId: randomUUID(), name: body.name, email: body.email ?? null, issuer: null, subject: null };
+    const { position } = await this.users.run(
+      { type: 'RegisterUser', data: { ...data, admin: body.admin ?? false, readOnly: body.readOnly ?? false } },
+      actorOf(body.principal),
     );
-    const row = (await findUser(this.pool, data.userId))!;
-    return { ...userBody(row), revision: String(position) };
+    return { ...userBody((await findUser(this.pool, data.userId))!), revision: String(position) };
   }
 
   @Handles(IDENTITY_ADMIN_SUBJECTS.listUsers)
   async list(@Payload() body: { principal: Principal; limit?: number | string; cursor?: string }) {
     requireSuperAdmin(body.principal);
     const limit = Math.min(Math.max(Number(body.limit ?? 50) || 50, 1), 500);
-    const cursor = body.cursor && UUID.test(body.cursor) ? body.cursor : null;
+    const cursor = isUuid(body.cursor) ? body.cursor : null;
     const result = await this.pool.query<UserRow>('SELECT * FROM identity.users WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2', [
       cursor,
       limit + 1,
@@ -69,7 +58,7 @@ export class UsersController {
   async get(@Payload() body: { principal: Principal; id: string }) {
     if (!body.principal.superAdmin && body.principal.userId !== body.id)
       throw new TesseraError('not_admin', 'only a super admin may read other users');
-    const row = UUID.test(body.id) ? await findUser(this.pool, body.id) : undefined;
+    const row = isUuid(body.id) ? await findUser(this.pool, body.id) : undefined;
     if (!row) throw new TesseraError('not_found', 'no such user');
     return { ...userBody(row), revision: String(await readHeadPosition(this.pool)) };
   }
@@ -77,20 +66,31 @@ export class UsersController {
   @Handles(IDENTITY_ADMIN_SUBJECTS.createServiceAccount)
   async createServiceAccount(@Payload() body: { principal: Principal; name: string; scopes: string[] }) {
     requireSuperAdmin(body.principal);
-    const userId = randomUUID();
-    try {
-      const { position } = await this.store.append(
-        {
-          streamId: userStreamId(userId),
-          expectedVersion: 'no_stream',
-          events: [{ type: IDENTITY_EVENTS.serviceAccountCreated, data: { userId, name: body.name, scopes: body.scopes } }],
-        },
-        { metadata: { actor: actorOf(body.principal) }, project: projectUsers },
-      );
-      return { id: userId, name: body.name, scopes: body.scopes, revision: String(position) };
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new TesseraError('conflict', `a service account named ${body.name} exists`);
-      throw error;
-    }
+    const data = { userId: randomUUID(), name: body.name, scopes: body.scopes };
+    const { position } = await this.users.run({ type: 'CreateServiceAccount', data }, actorOf(body.principal)).catch((error: unknown) => {
+      throw isUniqueViolation(error) ? new TesseraError('conflict', `a service account named ${body.name} exists`) : error;
+    });
+    return { id: data.userId, name: data.name, scopes: data.scopes, revision: String(position) };
+  }
+
+  /** PATCH: `UserUpdated` with only what changed (nothing, and no revision, when nothing does). */
+  @Handles(USER_ACCOUNT_SUBJECTS.update)
+  async update(@Payload() body: UpdateUserFields & { principal: Principal }) {
+    requireSuperAdmin(body.principal);
+    const { principal, id, name, admin, readOnly, pi } = body;
+    const { position } = await this.users.run(
+      { type: 'UpdateUser', data: { userId: String(id), name, admin, readOnly, pi } },
+      actorOf(principal),
+    );
+    const row = (await findUser(this.pool, id))!;
+    return { ...userBody(row), pi: row.pi, ...(position !== undefined ? { revision: String(position) } : {}) };
+  }
+
+  /** DELETE: the user's tokens are refused from `UserDeactivated` on, in every token index. */
+  @Handles(USER_ACCOUNT_SUBJECTS.deactivate)
+  async deactivate(@Payload() body: { principal: Principal; id: string }) {
+    requireSuperAdmin(body.principal);
+    const { position } = await this.users.run({ type: 'DeactivateUser', data: { userId: String(body.id) } }, actorOf(body.principal));
+    return position === undefined ? { deactivated: false } : { deactivated: true, revision: String(position) };
   }
 }

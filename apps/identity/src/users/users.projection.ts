@@ -11,6 +11,7 @@ export interface UserRow {
   service_account: boolean;
   active: boolean;
   scopes: string[] | null;
+  pi: boolean;
   created_at: Date;
 }
 
@@ -29,31 +30,45 @@ export function userBody(row: UserRow) {
   };
 }
 
-const UNIQUE_VIOLATION = '23505';
-
-/** Inline projection: the users table changes in the same transaction as the log. */
+/**
+ * Inline projection of the user streams: the users table changes in the same transaction as the
+ * log, so its unique indexes (external identity, service-account name) refuse a duplicate there.
+ */
 export async function projectUsers(client: PoolClient, events: RecordedEvent<TesseraEvent>[], schema = 'identity'): Promise<void> {
   for (const event of events) {
-    if (event.type === 'UserRegistered') {
-      const data = event.data;
-      await client.query(
-        `INSERT INTO ${schema}.users (id, name, email, admin, read_only, issuer, subject, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [data.userId, data.name, data.email, data.admin, data.readOnly, data.issuer, data.subject, event.recordedAt],
-      );
-    } else if (event.type === 'ServiceAccountCreated') {
-      const data = event.data;
-      await client.query(`INSERT INTO ${schema}.users (id, name, service_account, scopes, created_at) VALUES ($1, $2, true, $3, $4)`, [
-        data.userId,
-        data.name,
-        data.scopes,
-        event.recordedAt,
-      ]);
+    switch (event.type) {
+      case 'UserRegistered': {
+        const data = event.data;
+        await client.query(
+          `INSERT INTO ${schema}.users (id, name, email, admin, read_only, issuer, subject, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [data.userId, data.name, data.email, data.admin, data.readOnly, data.issuer, data.subject, event.recordedAt],
+        );
+        break;
+      }
+      case 'ServiceAccountCreated': {
+        const data = event.data;
+        await client.query(`INSERT INTO ${schema}.users (id, name, service_account, scopes, created_at) VALUES ($1, $2, true, $3, $4)`, [
+          data.userId,
+          data.name,
+          data.scopes,
+          event.recordedAt,
+        ]);
+        break;
+      }
+      case 'UserUpdated': {
+        const data = event.data;
+        await client.query(
+          `UPDATE ${schema}.users SET name = coalesce($2, name), admin = coalesce($3, admin), read_only = coalesce($4, read_only), pi = coalesce($5, pi)
+           WHERE id = $1`,
+          [data.userId, data.name ?? null, data.admin ?? null, data.readOnly ?? null, data.pi ?? null],
+        );
+        break;
+      }
+      case 'UserDeactivated':
+        await client.query(`UPDATE ${schema}.users SET active = false WHERE id = $1`, [event.data.userId]);
+        break;
     }
   }
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === UNIQUE_VIOLATION;
 }
 
 export async function findUser(pool: Pool, id: string): Promise<UserRow | undefined> {
