@@ -3,11 +3,10 @@ import { TokenIndexModule } from '@tessera/token-index';
 import { AdminTokensController } from './admin-tokens/admin-tokens.controller';
 import { IntrospectionController } from './introspection/introspection.controller';
 import { LastUsedController } from './last-used/last-used.controller';
-import { TokenMinting } from './minting/token-minting.service';
-import { TokenRules } from './minting/token-rules';
 import { PersonalTokensController } from './personal-tokens/personal-tokens.controller';
 import { SessionTokensController } from './sessions/session-tokens.controller';
 import { TokenIndexReplay } from './replay/token-index.replay';
+import { TokenCommands } from './tokens/token-commands';
 import { UserTokenRevocationController } from './user-revocation/user-token-revocation.controller';
 
 /** How often the token app snapshots its index, when at least this many events came since the last one. */
@@ -23,6 +22,6 @@ const SNAPSHOTS = { everyMs: 60_000, minEvents: 10_000 };
     LastUsedController,
     UserTokenRevocationController,
   ],
-  providers: [TokenMinting, TokenRules, TokenIndexReplay],
+  providers: [TokenCommands, TokenIndexReplay],
 })
 export class TokenModule {}

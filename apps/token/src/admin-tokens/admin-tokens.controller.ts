@@ -6,14 +6,14 @@ import { TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { TesseraConfig } from '@tessera/config';
 import { PG_POOL } from '@tessera/platform';
-import { TokenMinting } from '../minting/token-minting.service';
+import { TokenCommands } from '../tokens/token-commands';
 import { ADMIN_KEY_TRIES_PER_MINUTE, countAdminKeyTry } from './admin-key-attempts';
 
 /** Short-lived super-admin tokens from TESSERA_ADMIN_KEY. */
 @Controller()
 export class AdminTokensController {
   constructor(
-    private readonly minting: TokenMinting,
+    private readonly tokens: TokenCommands,
     private readonly config: TesseraConfig,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
@@ -37,16 +37,7 @@ export class AdminTokensController {
     if (!expected) throw new TesseraError('invalid_admin_key', 'admin tokens are disabled (TESSERA_ADMIN_KEY is not set)');
     if (typeof body.adminKey !== 'string' || !sameSecret(body.adminKey, expected))
       throw new TesseraError('invalid_admin_key', 'wrong admin key');
-    const minted = await this.minting.mint(
-      {
-        kind: 'admin',
-        ownerId: null,
-        name: 'admin',
-        scopes: ['*'],
-        expiresAt: new Date(Date.now() + this.config.TESSERA_ADMIN_TOKEN_TTL * 1000),
-      },
-      'admin-key',
-    );
+    const minted = await this.tokens.mint({ kind: 'admin' }, undefined, 'admin-key');
     return { token: minted.token, expiresAt: minted.expiresAt!, revision: minted.revision };
   }
 }

@@ -4,7 +4,7 @@ import { actorOf, SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS, type Introspecti
 import { Handles } from '@tessera/messaging';
 import { TesseraConfig } from '@tessera/config';
 import { authorizeResourceAction, isRefusal, parseToken, TokenIndexReplica } from '@tessera/token-index';
-import { TokenMinting } from '../minting/token-minting.service';
+import { TokenCommands } from '../tokens/token-commands';
 
 function requireToken(body: { token?: unknown }): string {
   if (typeof body?.token !== 'string' || body.token.length === 0) {
@@ -18,7 +18,7 @@ function requireToken(body: { token?: unknown }): string {
 export class IntrospectionController {
   constructor(
     private readonly replica: TokenIndexReplica,
-    private readonly minting: TokenMinting,
+    private readonly tokens: TokenCommands,
     private readonly config: TesseraConfig,
   ) {}
 
@@ -61,8 +61,8 @@ export class IntrospectionController {
     await this.replica.resolve(token);
     const record = this.replica.index.tokenFor(token);
     if (!record || record.revoked) return {};
-    return {
-      revision: await this.minting.revoke(record.id, 'rfc7009', actorOf({ userId: record.ownerId ?? undefined, tokenId: record.id })),
-    };
+    const actor = actorOf({ userId: record.ownerId ?? undefined, tokenId: record.id });
+    const position = await this.tokens.revoke({ type: 'RevokeToken', data: { tokenId: record.id, reason: 'rfc7009' } }, actor);
+    return position === undefined ? {} : { revision: String(position) };
   }
 }

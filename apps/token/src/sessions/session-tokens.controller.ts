@@ -1,38 +1,18 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { ACCOUNT_SCOPES, TesseraError, TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
+import { TOKEN_INTERNAL_SUBJECTS, type SessionToken } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
-import { TesseraConfig } from '@tessera/config';
-import { TokenMinting } from '../minting/token-minting.service';
-import { TokenRules } from '../minting/token-rules';
+import { TokenCommands } from '../tokens/token-commands';
 
-/** A session token carries every scope of its user (CONTRACT section 3). */
-const SESSION_SCOPES = ['*', ...ACCOUNT_SCOPES];
-
-/** Session tokens, minted for the login flow (internal subject). */
+/** Session tokens, minted for the login flow (internal subject): every scope of the user, TESSERA_SESSION_TTL. */
 @Controller()
 export class SessionTokensController {
-  constructor(
-    private readonly minting: TokenMinting,
-    private readonly rules: TokenRules,
-    private readonly config: TesseraConfig,
-  ) {}
+  constructor(private readonly tokens: TokenCommands) {}
 
   @Handles(TOKEN_INTERNAL_SUBJECTS.mintSession)
-  async mintSession(@Payload() body: { userId?: unknown }): Promise<{ token: string; expiresAt: string; id: string; revision: string }> {
-    const owner = typeof body.userId === 'string' ? await this.rules.owner(body.userId) : undefined;
-    if (!owner || owner.serviceAccount) throw new TesseraError('not_found', 'no such user');
-    if (!owner.active) throw new TesseraError('conflict', 'the user is deactivated');
-    const minted = await this.minting.mint(
-      {
-        kind: 'session',
-        ownerId: owner.id,
-        name: 'session',
-        scopes: SESSION_SCOPES,
-        expiresAt: new Date(Date.now() + this.config.TESSERA_SESSION_TTL * 1000),
-      },
-      owner.id,
-    );
+  async mintSession(@Payload() body: { userId?: unknown }): Promise<SessionToken> {
+    const userId = typeof body.userId === 'string' ? body.userId : undefined;
+    const minted = await this.tokens.mint({ kind: 'session' }, userId, userId ?? 'login');
     return { id: minted.id, token: minted.token, expiresAt: minted.expiresAt!, revision: minted.revision };
   }
 }

@@ -3,14 +3,14 @@ import { Payload } from '@nestjs/microservices';
 import { TesseraError, TOKEN_REVOCATION_SUBJECTS, TOKEN_KINDS, type TokenKind } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { TokenIndexReplica } from '@tessera/token-index';
-import { TokenMinting } from '../minting/token-minting.service';
+import { TokenCommands } from '../tokens/token-commands';
 
 /** Revokes every live token of a user, as `TokenRevoked` events: logout-all (sessions) and deactivation (all kinds). */
 @Controller()
 export class UserTokenRevocationController {
   constructor(
     private readonly replica: TokenIndexReplica,
-    private readonly minting: TokenMinting,
+    private readonly tokens: TokenCommands,
   ) {}
 
   @Handles(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser)
@@ -27,7 +27,10 @@ export class UserTokenRevocationController {
       .tokensOf(body.userId)
       .filter((record) => !record.revoked && (record.expiresAt === 0 || record.expiresAt > now) && (!kinds || kinds.includes(record.kind)));
     let revision = String(this.replica.position);
-    for (const record of live) revision = await this.minting.revoke(record.id, reason, body.actor);
+    for (const record of live) {
+      const position = await this.tokens.revoke({ type: 'RevokeToken', data: { tokenId: record.id, reason } }, body.actor);
+      if (position !== undefined) revision = String(position);
+    }
     return { revoked: live.length, revision };
   }
 }
