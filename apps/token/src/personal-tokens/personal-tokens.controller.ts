@@ -1,14 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
-import {
-  actorOf,
-  requireScope,
-  TOKEN_ADMIN_SUBJECTS,
-  type MintedToken,
-  type MintFields,
-  type Principal,
-} from '@tessera/contracts';
+import { actorOf, requireScope, TOKEN_ADMIN_SUBJECTS, type MintedToken, type MintFields, type Principal } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { TokenIndexReplica } from '@tessera/token-index';
