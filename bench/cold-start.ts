@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { SUBJECTS, type HealthReply, type NATS_APPS } from '@tessera/contracts';
 import { ROOT } from '@tessera/testing';
 import { readLogRaw } from './floors';
-import { alternate, rssMb, SAMPLES, timed } from './measure';
+import { alternate, profiled, rssMb, SAMPLES, timed } from './measure';
 
 export interface StartedApp {
   /** From spawning the process until its health subject first says ready. */
@@ -25,7 +25,7 @@ export async function coldStart(
   const began = performance.now();
   const child = spawn(process.execPath, [...extraArgs, '-r', './scripts/register-paths.js', `dist/apps/${app}/src/main.js`], {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', TESSERA_DB_POOL_SIZE: '4', ...env },
+    env: { ...process.env, NO_COLOR: '1', TESSERA_DB_POOL_SIZE: '4', ...profiled(app, env) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));

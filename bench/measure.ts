@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Summary {
   median: number;
@@ -82,4 +83,14 @@ export function appRssMb(app: string): number | undefined {
   }
   const pid = children.find((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes(`apps/${app}/`));
   return pid === undefined ? undefined : rssMb(Number(pid));
+}
+
+/**
+ * The environment of an app a scenario starts: with BENCH_PROFILE_DIR set, the app writes a CPU
+ * profile (node --cpu-prof) into <dir>/<app>/ when it stops; bench/cpu-profile.ts reads it.
+ */
+export function profiled(app: string, env: Record<string, string>): Record<string, string> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return env;
+  return { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(dir, app)}`.trim() };
 }

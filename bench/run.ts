@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     const load: number[] = [loadAverage()];
     const sampler = setInterval(() => load.push(loadAverage()), 5_000);
     try {
-      const rows = await scenario.run();
+      const rows = await scenario.run(wanted.length > 0 ? wanted : undefined);
       const machineLoad = { mean: Number(summarize(load).median.toFixed(2)), max: Math.max(...load) };
       lines.push(...rows.map((row) => ({ ...row, ranAt, commit, sizes, machineLoad })));
     } catch (error) {

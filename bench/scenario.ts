@@ -27,7 +27,8 @@ export interface Scenario {
   description: string;
   /** The rows it reports, when more than the one named after it (`npm run bench -- <row>` runs it too). */
   rows?: string[];
-  run(): Promise<ScenarioResult[]>;
+  /** `wanted`: the names given to `npm run bench -- …`; a scenario may then run only those rows. */
+  run(wanted?: string[]): Promise<ScenarioResult[]>;
 }
 
 type Extras = Record<string, unknown>;

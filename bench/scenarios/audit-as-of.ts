@@ -4,7 +4,7 @@ import { appendToStream, ensureEventStoreSchema } from '@tessera/event-store';
 import { createTestDatabase, startApp, startNatsServer, freePort, type AppProcess } from '@tessera/testing';
 import { generateToken, hashToken } from '@tessera/token-index';
 import { copyRaw } from '../floors';
-import { alternate, percentile, SAMPLES, summarize, timed } from '../measure';
+import { alternate, percentile, profiled, SAMPLES, summarize, timed } from '../measure';
 import { result, type Scenario } from '../scenario';
 
 /** 1,000,000 by default (the target); BENCH_AUDIT_EVENTS makes a quicker run. */
@@ -215,7 +215,12 @@ export const auditAsOf: Scenario = {
       const env = { DATABASE_URL: db.url, NATS_URL: natsServer.url, NODE_ENV: 'test', PORT: String(port) };
       const baseUrl = `http://127.0.0.1:${port}`;
       const started = performance.now();
-      apps.push(...(await Promise.all([startApp('audit', env, 600_000), startApp('gateway', env, 600_000)])));
+      apps.push(
+        ...(await Promise.all([
+          startApp('audit', profiled('audit', env), 600_000),
+          startApp('gateway', profiled('gateway', env), 600_000),
+        ])),
+      );
       const catchUpMs = performance.now() - started + (await waitUntilCaughtUp(baseUrl, token, head));
 
       const span = EVENTS * STEP_MS;

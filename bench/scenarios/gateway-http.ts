@@ -2,7 +2,7 @@ import { APP_NAMES } from '@tessera/contracts';
 import { startApp, startTessera } from '@tessera/testing';
 import { startHelloWorld } from '../floors';
 import { loadHttp, SECONDS, CONNECTIONS, type ExpectedRequest, type HttpLoad } from '../http-load';
-import { alternate, appRssMb, summarize } from '../measure';
+import { alternate, appRssMb, profiled, summarize } from '../measure';
 import { budget, result, type Scenario, type ScenarioResult } from '../scenario';
 import { BenchWorld, seedEvents, seedFillerTokens, type BenchUser } from '../seed';
 
@@ -90,7 +90,11 @@ export const gatewayHttp: Scenario = {
   name: 'gateway-http',
   rows: [...ROUTES.map((route) => route.name), 'token-memory'],
   description: `authenticated GETs through the gateway (${ROUTES.map((route) => route.name).join(', ')}) with ${TOKENS.toLocaleString('en-US')} more tokens indexed, ${USERS} users' tokens in turn, ${CONNECTIONS} connections for ${SECONDS} s, vs a bare Fastify hello-world (${ROUNDS} rounds each, alternating); the token app's memory`,
-  async run() {
+  async run(wanted) {
+    // `npm run bench -- me-permissions-http` loads that route alone (token-memory comes with any).
+    const routes = ROUTES.filter(
+      (route) => !wanted?.some((name) => ROUTES.some((one) => one.name === name)) || wanted.includes(route.name),
+    );
     const tessera = await startTessera();
     const floor = await startHelloWorld();
     try {
@@ -99,12 +103,12 @@ export const gatewayHttp: Scenario = {
       const world = new BenchWorld({ users: USERS, groups: 1_000, datasets: 1_000, grants: 50_000, groupsPerUser: 3 });
       await seedFillerTokens(tessera.db.pool, TOKENS);
       const head = await seedEvents(tessera.db.pool, world.events);
-      tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, tessera.env, 300_000)));
+      tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, profiled(app, tessera.env), 300_000)));
       await tessera.waitUntilReady(tessera.baseUrl, 900_000);
 
       const floorRequests = [{ path: floor.path, body: floor.body }];
       const rows: ScenarioResult[] = [];
-      for (const route of ROUTES) {
+      for (const route of routes) {
         const requests = await expectedRequests(tessera.baseUrl, route, world);
         const samples = await alternate<HttpLoad>(
           ROUNDS,

@@ -3,7 +3,7 @@ import { SUBJECTS, type HealthReply } from '@tessera/contracts';
 import { ensureEventStoreSchema } from '@tessera/event-store';
 import { createTestDatabase, startApp, startNatsServer } from '@tessera/testing';
 import { startEchoResponder } from '../floors';
-import { alternate, appRssMb, percentile, summarize } from '../measure';
+import { alternate, appRssMb, percentile, profiled, summarize } from '../measure';
 import { result, type Scenario } from '../scenario';
 import { BenchWorld, checksOf, REFUSALS, seedEvents, type Check } from '../seed';
 
@@ -95,7 +95,7 @@ export const policyCheckNats: Scenario = {
       const world = new BenchWorld(SIZES);
       const events = await seedEvents(db.pool, world.events);
       const coldStart = Date.now();
-      policy = await startApp('policy', { DATABASE_URL: db.url, NATS_URL: natsServer.url, NODE_ENV: 'test' }, 120_000);
+      policy = await startApp('policy', profiled('policy', { DATABASE_URL: db.url, NATS_URL: natsServer.url, NODE_ENV: 'test' }), 120_000);
       await waitReady(nats, 120_000);
       const coldStartMs = Date.now() - coldStart;
       const rssMb = appRssMb('policy');
