@@ -54,7 +54,7 @@ export async function copyRaw(pool: Pool, sql: string, onChunk: (chunk: Buffer) 
  * The floor of every HTTP scenario: a bare Fastify hello-world in a process of its own, as the
  * gateway runs in one. Resolves once it listens.
  */
-export async function startHelloWorld(): Promise<{ origin: string; path: string; body: string; stop: () => void }> {
+export async function startHelloWorld(): Promise<{ origin: string; path: string; body: string; pid: number; stop: () => void }> {
   const script = `
     const fastify = require('fastify')();
     fastify.get('/hello', async () => ({ hello: 'world' }));
@@ -64,11 +64,11 @@ export async function startHelloWorld(): Promise<{ origin: string; path: string;
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
     child.once('exit', (code) => reject(new Error(`the Fastify floor exited with ${code}`)));
   });
-  return { origin: address, path: '/hello', body: '{"hello":"world"}', stop: () => child.kill('SIGTERM') };
+  return { origin: address, path: '/hello', body: '{"hello":"world"}', pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }
 
 /** A bare NATS responder in its own process, as the policy app is: replies with the request's bytes. */
-export async function startEchoResponder(url: string, subject: string): Promise<() => void> {
+export async function startEchoResponder(url: string, subject: string): Promise<{ pid: number; stop: () => void }> {
   const script = `
     const { connect } = require('@nats-io/transport-node');
     connect({ servers: ${JSON.stringify(url)} }).then((nc) => {
@@ -80,5 +80,5 @@ export async function startEchoResponder(url: string, subject: string): Promise<
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`the echo responder exited with ${code}`)));
   });
-  return () => child.kill('SIGTERM');
+  return { pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { cpuMs } from './measure';
 
 /** Connections autocannon keeps open, as the DESIGN.md figures were taken. */
 export const CONNECTIONS = 64;
@@ -16,14 +17,23 @@ export interface HttpLoad {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time the serving processes spent per answer, in µs. */
+  cpuUsPerRequest: number;
 }
 
 /**
  * `CONNECTIONS` connections for `SECONDS`, each cycling through `requests`. Every answer is
  * judged: a non-2xx status, an error, a timeout or a body other than the one expected fails the
  * load instead of being counted. The check is one string comparison, as cheap for the floor.
+ * `servers`: the processes that serve the load, whose CPU time is counted.
  */
-export async function loadHttp(origin: string, requests: ExpectedRequest[], normalize?: (body: string) => string): Promise<HttpLoad> {
+export async function loadHttp(
+  origin: string,
+  requests: ExpectedRequest[],
+  servers: number[],
+  normalize?: (body: string) => string,
+): Promise<HttpLoad> {
+  const cpuBefore = cpuMs(servers);
   let wrong: string | undefined;
   let wrongCount = 0;
   const outcome = await autocannon({
@@ -46,5 +56,6 @@ export async function loadHttp(origin: string, requests: ExpectedRequest[], norm
   if (outcome.non2xx > 0 || outcome.errors > 0 || outcome.timeouts > 0) {
     throw new Error(`${origin}: ${outcome.non2xx} non-2xx answers, ${outcome.errors} errors, ${outcome.timeouts} timeouts`);
   }
-  return { perSecond: outcome.requests.average, p50Ms: outcome.latency.p50, p99Ms: outcome.latency.p99 };
+  const cpuUsPerRequest = ((cpuMs(servers) - cpuBefore) * 1000) / outcome.requests.total;
+  return { perSecond: outcome.requests.average, p50Ms: outcome.latency.p50, p99Ms: outcome.latency.p99, cpuUsPerRequest };
 }

@@ -71,8 +71,8 @@ export function ms(value: number): number {
   return value >= 100 ? Math.round(value) : Number(value.toFixed(3));
 }
 
-/** Resident memory of this process's child running `app` (dist/apps/<app>/), in MB; undefined when none runs. */
-export function appRssMb(app: string): number | undefined {
+/** The pid of this process's child running `app` (dist/apps/<app>/); undefined when none runs. */
+export function appPid(app: string): number | undefined {
   let children: string[];
   try {
     children = execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' })
@@ -82,7 +82,27 @@ export function appRssMb(app: string): number | undefined {
     return undefined;
   }
   const pid = children.find((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes(`apps/${app}/`));
-  return pid === undefined ? undefined : rssMb(Number(pid));
+  return pid === undefined ? undefined : Number(pid);
+}
+
+/** Resident memory of this process's child running `app`, in MB; undefined when none runs. */
+export function appRssMb(app: string): number | undefined {
+  const pid = appPid(app);
+  return pid === undefined ? undefined : rssMb(pid);
+}
+
+/**
+ * CPU time (user + system) the processes have used so far, in ms (Linux, 10 ms ticks). On a shared
+ * machine a process's throughput is its share of the cores; its CPU time per request is not.
+ */
+export function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    // The fields after the command name (which may hold spaces), from the state on: utime is the 12th, stime the 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10;
 }
 
 /**

@@ -2,7 +2,7 @@ import { APP_NAMES } from '@tessera/contracts';
 import { startApp, startTessera } from '@tessera/testing';
 import { startHelloWorld } from '../floors';
 import { loadHttp, SECONDS, CONNECTIONS, type ExpectedRequest, type HttpLoad } from '../http-load';
-import { alternate, appRssMb, profiled, summarize } from '../measure';
+import { alternate, appPid, appRssMb, profiled, summarize } from '../measure';
 import { budget, result, type Scenario, type ScenarioResult } from '../scenario';
 import { BenchWorld, seedEvents, seedFillerTokens, type BenchUser } from '../seed';
 
@@ -19,6 +19,8 @@ const ROUNDS = 3;
 interface Route {
   name: string;
   target: string;
+  /** The apps that serve it, whose CPU time is counted. */
+  apps: string[];
   path(user: BenchUser, world: BenchWorld): string;
   check(body: unknown, user: BenchUser, world: BenchWorld): boolean;
   /** Drops what changes between two right answers. */
@@ -38,6 +40,7 @@ const ROUTES: Route[] = [
     // The one route written outside Nest: the guard, the token index and the memberships it keeps.
     name: 'gateway-auth-http',
     target: '>= 0.6',
+    apps: ['gateway'],
     path: () => '/api/v1/me',
     check: (body, user) => {
       const me = body as { id?: string; name?: string; groups?: unknown[] };
@@ -48,6 +51,7 @@ const ROUTES: Route[] = [
     // An ordinary Nest route: the Nest pipeline, a NATS request to the token app, its answer.
     name: 'gateway-nest-http',
     target: 'report',
+    apps: ['gateway', 'token'],
     path: () => '/api/v1/tokens',
     check: (body, user) => JSON.stringify(body).includes(user.tokenId),
     // The gateway reports token uses every few seconds: the listing's lastUsedAt moves.
@@ -56,6 +60,7 @@ const ROUTES: Route[] = [
   {
     name: 'me-permissions-http',
     target: '>= 0.4',
+    apps: ['gateway', 'policy'],
     path: () => '/api/v1/me/permissions',
     check: (body, user, world) => {
       const permissions = (body as { permissions?: Record<string, string[]> }).permissions;
@@ -65,6 +70,7 @@ const ROUTES: Route[] = [
   {
     name: 'policy-check-http',
     target: '>= 0.5',
+    apps: ['gateway', 'policy'],
     path: (user, world) => `/api/v1/check?permission=view&dataset=${viewable(user, world).name}`,
     check: (body) => (body as { allowed?: boolean }).allowed === true,
   },
@@ -95,7 +101,7 @@ export const gatewayHttp: Scenario = {
     const routes = ROUTES.filter(
       (route) => !wanted?.some((name) => ROUTES.some((one) => one.name === name)) || wanted.includes(route.name),
     );
-    const tessera = await startTessera();
+    const tessera = await startTessera({ startTimeoutMs: 300_000 });
     const floor = await startHelloWorld();
     try {
       // The log is written while no app runs, so every index loads it as a cold start would.
@@ -108,14 +114,19 @@ export const gatewayHttp: Scenario = {
 
       const floorRequests = [{ path: floor.path, body: floor.body }];
       const rows: ScenarioResult[] = [];
+      const median = (loads: HttpLoad[], figure: (load: HttpLoad) => number) => summarize(loads.map(figure)).median;
       for (const route of routes) {
         const requests = await expectedRequests(tessera.baseUrl, route, world);
+        const servers = route.apps.map((app) => appPid(app)!);
         const samples = await alternate<HttpLoad>(
           ROUNDS,
-          () => loadHttp(floor.origin, floorRequests),
-          () => loadHttp(tessera.baseUrl, requests, route.normalize),
+          () => loadHttp(floor.origin, floorRequests, [floor.pid]),
+          () => loadHttp(tessera.baseUrl, requests, servers, route.normalize),
         );
-        const median = (loads: HttpLoad[], figure: (load: HttpLoad) => number) => summarize(loads.map(figure)).median;
+        const cpu = {
+          project: median(samples.project, (load) => load.cpuUsPerRequest),
+          floor: median(samples.floor, (load) => load.cpuUsPerRequest),
+        };
         rows.push(
           result({
             name: route.name,
@@ -126,6 +137,9 @@ export const gatewayHttp: Scenario = {
             p50Ms: median(samples.project, (load) => load.p50Ms),
             p99Ms: median(samples.project, (load) => load.p99Ms),
             floorP99Ms: median(samples.floor, (load) => load.p99Ms),
+            cpuUsPerRequest: Math.round(cpu.project),
+            floorCpuUsPerRequest: Math.round(cpu.floor),
+            cpuRatio: Number((cpu.floor / cpu.project).toFixed(3)),
           }),
         );
       }

@@ -3,7 +3,7 @@ import { SUBJECTS, type HealthReply } from '@tessera/contracts';
 import { ensureEventStoreSchema } from '@tessera/event-store';
 import { createTestDatabase, startApp, startNatsServer } from '@tessera/testing';
 import { startEchoResponder } from '../floors';
-import { alternate, appRssMb, percentile, profiled, summarize } from '../measure';
+import { alternate, appPid, appRssMb, cpuMs, percentile, profiled, summarize } from '../measure';
 import { result, type Scenario } from '../scenario';
 import { BenchWorld, checksOf, REFUSALS, seedEvents, type Check } from '../seed';
 
@@ -24,6 +24,8 @@ interface Round {
   p99Ms: number;
   /** Answers per expected outcome (`granted` or the refusal's reason). */
   outcomes: Record<string, number>;
+  /** CPU time the responder spent per answer (warm-up included), in µs. */
+  cpuUsPerRequest: number;
 }
 
 /**
@@ -31,7 +33,16 @@ interface Round {
  * window counts. Every reply is judged: the echo must return the payload, the policy app the
  * expected decision. An error reply or a wrong decision fails the scenario.
  */
-async function load(nats: NatsConnection, subject: string, checks: Check[], payloads: string[], inFlight: number): Promise<Round> {
+async function load(
+  nats: NatsConnection,
+  subject: string,
+  checks: Check[],
+  payloads: string[],
+  inFlight: number,
+  responder: number,
+): Promise<Round> {
+  const cpuBefore = cpuMs([responder]);
+  let answers = 0;
   const latencies: number[] = [];
   const outcomes: Record<string, number> = {};
   const echo = subject === ECHO;
@@ -45,6 +56,7 @@ async function load(nats: NatsConnection, subject: string, checks: Check[], payl
       const sent = process.hrtime.bigint();
       const reply = (await nats.request(subject, payloads[at], { timeout: 5_000 })).string();
       const took = Number(process.hrtime.bigint() - sent) / 1e6;
+      answers += 1;
       const expected = checks[at].expected;
       if (echo) {
         if (reply !== payloads[at]) throw new Error(`the echo answered ${reply.slice(0, 200)}`);
@@ -67,6 +79,7 @@ async function load(nats: NatsConnection, subject: string, checks: Check[], payl
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     outcomes,
+    cpuUsPerRequest: ((cpuMs([responder]) - cpuBefore) * 1000) / answers,
   };
 }
 
@@ -88,7 +101,7 @@ export const policyCheckNats: Scenario = {
     const db = await createTestDatabase();
     const natsServer = await startNatsServer();
     const nats = await connect({ servers: natsServer.url });
-    let stopEcho: (() => void) | undefined;
+    let echo: { pid: number; stop: () => void } | undefined;
     let policy: Awaited<ReturnType<typeof startApp>> | undefined;
     try {
       await ensureEventStoreSchema(db.pool);
@@ -103,15 +116,16 @@ export const policyCheckNats: Scenario = {
       // The same payloads on both sides: a user's own token and a dataset, every other one allowed.
       const checks = checksOf(world, 5_000);
       const payloads = checks.map((check) => JSON.stringify(check.payload));
-      stopEcho = await startEchoResponder(natsServer.url, ECHO);
+      echo = await startEchoResponder(natsServer.url, ECHO);
+      const policyPid = appPid('policy')!;
       const levels = new Map<number, { floor: Round[]; project: Round[] }>();
       for (const inFlight of IN_FLIGHT) {
         levels.set(
           inFlight,
           await alternate(
             ROUNDS,
-            () => load(nats, ECHO, checks, payloads, inFlight),
-            () => load(nats, SUBJECTS.policyCheck, checks, payloads, inFlight),
+            () => load(nats, ECHO, checks, payloads, inFlight, echo!.pid),
+            () => load(nats, SUBJECTS.policyCheck, checks, payloads, inFlight, policyPid),
           ),
         );
       }
@@ -123,6 +137,9 @@ export const policyCheckNats: Scenario = {
           p99Ms: median(project, (r) => r.p99Ms),
           floorP50Ms: median(floor, (r) => r.p50Ms),
           floorP99Ms: median(floor, (r) => r.p99Ms),
+          cpuUsPerRequest: median(project, (r) => r.cpuUsPerRequest),
+          floorCpuUsPerRequest: median(floor, (r) => r.cpuUsPerRequest),
+          cpuRatio: Number((median(floor, (r) => r.cpuUsPerRequest) / median(project, (r) => r.cpuUsPerRequest)).toFixed(3)),
         };
       };
       const busy = levels.get(64)!;
@@ -176,7 +193,7 @@ export const policyCheckNats: Scenario = {
         }),
       ];
     } finally {
-      stopEcho?.();
+      echo?.stop();
       await policy?.stop();
       await nats.close();
       await natsServer.stop();

@@ -38,6 +38,8 @@ export interface TesseraOptions {
   databaseServer?: string;
   /** Runs the apps under the real supervisor (`npm start`) instead of one process each. */
   supervised?: boolean;
+  /** How long each app may take to listen, and all to be ready, in ms (startApp's default, and 30 s or 90 s supervised, to be ready). */
+  startTimeoutMs?: number;
 }
 
 /** All five apps as real processes on a database and NATS server of their own. */
@@ -76,7 +78,7 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     apps: [],
     async startReplica(app, extraEnv = {}) {
       const replicaPort = app === 'gateway' ? await freePort() : port;
-      const replica = await startApp(app, { ...env, PORT: String(replicaPort), ...extraEnv });
+      const replica = await startApp(app, { ...env, PORT: String(replicaPort), ...extraEnv }, options.startTimeoutMs);
       replicas.push(replica);
       return Object.assign(replica, app === 'gateway' ? { baseUrl: `http://127.0.0.1:${replicaPort}` } : {});
     },
@@ -90,9 +92,9 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     async startApps() {
       // The apps own different schemas, so they can start side by side.
       if (options.supervised) tessera.supervisor = startSupervisor(env);
-      else tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, env)));
+      else tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, env, options.startTimeoutMs)));
       // Under the supervisor nothing waits for each app to listen first: give the five apps together as long.
-      await tessera.waitUntilReady(baseUrl, options.supervised ? 90_000 : 30_000);
+      await tessera.waitUntilReady(baseUrl, options.startTimeoutMs ?? (options.supervised ? 90_000 : 30_000));
     },
     async waitUntilReady(url = baseUrl, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
