@@ -106,11 +106,13 @@ export function cpuMs(pids: number[]): number {
 }
 
 /**
- * The environment of an app a scenario starts: with BENCH_PROFILE_DIR set, the app writes a CPU
- * profile (node --cpu-prof) into <dir>/<app>/ when it stops; bench/cpu-profile.ts reads it.
+ * The environment of an app a scenario starts: with BENCH_PROFILE_DIR set, the app profiles its
+ * CPU (bench/profile-preload.ts) and writes <dir>/<app>/<pid>.cpuprofile when it stops;
+ * bench/cpu-profile.ts reads it.
  */
 export function profiled(app: string, env: Record<string, string>): Record<string, string> {
   const dir = process.env.BENCH_PROFILE_DIR;
   if (!dir) return env;
-  return { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(dir, app)}`.trim() };
+  const preload = join(__dirname, 'profile-preload.js');
+  return { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`.trim(), BENCH_PROFILE_OUT: join(dir, app) };
 }
