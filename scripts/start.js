@@ -5,6 +5,7 @@
 // the reason logged. Only SIGINT (Ctrl-C) or SIGTERM stops everything: each app is asked to drain
 // and close (SIGTERM), and killed if it has not exited within STOP_GRACE_MS.
 const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
 
@@ -35,6 +36,26 @@ if (!skipBuild) {
     stdio: 'inherit',
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
+  buildConsoleIfChanged();
+}
+
+/** The web console (apps/console) is rebuilt only when a source is newer than its build. */
+function buildConsoleIfChanged() {
+  const built = path.join(root, 'dist', 'console', 'index.html');
+  const newest = (dir) =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .reduce(
+        (latest, entry) =>
+          Math.max(latest, entry.isDirectory() ? newest(path.join(dir, entry.name)) : fs.statSync(path.join(dir, entry.name)).mtimeMs),
+        0,
+      );
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newest(path.join(root, 'apps', 'console'))) return;
+  const vite = spawnSync(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', 'apps/console', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (vite.status !== 0) process.exit(vite.status ?? 1);
 }
 
 const width = Math.max(...apps.map((app) => app.length));

@@ -178,11 +178,26 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
     }
   });
 
-  it('without a redirect, a login ends on Tessera itself: /api/v1/me through the cookie (the newcomer path)', async () => {
+  it('without a redirect, a login ends on the console at / with the cookie that /api/v1/me takes (the newcomer path)', async () => {
     const browser = new Browser();
-    const { location } = await browser.follow(url('/auth/login?login_hint=newcomer'), url('/api/v1/me'));
-    expect(location).toMatch(new RegExp(`^${url('/api/v1/me')}\\?code=`));
-    expect(await json(await browser.get(location))).toMatchObject({ name: 'newcomer' });
+    const { location } = await browser.follow(url('/auth/login?login_hint=newcomer'), url('/?code='));
+    expect(location).toMatch(new RegExp(`^${url('/')}\\?code=`));
+    expect(await json(await browser.get(url('/api/v1/me')))).toMatchObject({ name: 'newcomer' });
+  });
+
+  it("takes the console's own pages as redirects without registering them: a path, or TESSERA_PUBLIC_URL itself", async () => {
+    const browser = new Browser();
+    const fromPath = await browser.follow(
+      url(`/auth/login?redirect=${encodeURIComponent('/tokens?tab=1')}&login_hint=consolee`),
+      url('/tokens'),
+    );
+    expect(fromPath.location).toMatch(new RegExp(`^${url('/tokens')}\\?tab=1&code=`));
+    const bare = await browser.get(url(`/auth/login?redirect=${encodeURIComponent(tessera.baseUrl)}`));
+    expect(bare.status).toBe(302);
+    // Scheme-relative and backslash paths name other hosts: still refused.
+    for (const redirect of ['//evil.test/x', '/\\evil.test/x', `${tessera.baseUrl}.evil.test/`]) {
+      await expectError(await browser.get(url(`/auth/login?redirect=${encodeURIComponent(redirect)}`)), 400, 'untrusted_redirect');
+    }
   });
 
   it('refuses a forged, missing, replayed or foreign state', async () => {

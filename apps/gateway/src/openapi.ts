@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 
 /** The OpenAPI document at /api/docs-json and its UI at /api/docs. */
 export function setUpOpenApi(app: INestApplication, publicUrl: string): void {
@@ -14,7 +14,20 @@ export function setUpOpenApi(app: INestApplication, publicUrl: string): void {
       .build(),
   );
   document.paths['/api/v1/me'] = { get: ME_OPERATION };
+  markPagingOptional(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+/** `?limit=` and `?cursor=` are optional on every list (CONTRACT section 2); a bare `@Query('limit')` reads as required. */
+function markPagingOptional(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of [path.get, path.put, path.post, path.delete, path.patch]) {
+      for (const parameter of operation?.parameters ?? []) {
+        if ('in' in parameter && parameter.in === 'query' && (parameter.name === 'limit' || parameter.name === 'cursor'))
+          parameter.required = false;
+      }
+    }
+  }
 }
 
 /** `GET /api/v1/me` is a plain Fastify route (see MeRoute), so Nest's scanner does not see it. */

@@ -35,7 +35,7 @@ export class LoginController {
   @Get('login')
   @ApiOperation({
     summary:
-      'Begin a login: 302 to the identity provider (state + PKCE S256); redirect must start with a registered app URL (default: /api/v1/me)',
+      'Begin a login: 302 to the identity provider (state + PKCE S256); redirect must start with a registered app URL, or be a page of Tessera itself (a path such as /tokens, or under TESSERA_PUBLIC_URL; default: the console at /)',
   })
   async login(
     @Query('redirect') redirect: unknown,
@@ -43,15 +43,16 @@ export class LoginController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    // Without one, the login ends on Tessera's own /api/v1/me: what a newcomer sees after `npm start`.
-    if (redirect === undefined || redirect === '') redirect = `${this.config.publicUrl}/api/v1/me`;
+    // Without one, the login ends on the console's home page: what a newcomer sees after `npm start`.
+    if (redirect === undefined || redirect === '') redirect = `${this.config.publicUrl}/`;
     if (typeof redirect !== 'string')
       throw new TesseraError('bad_request', 'redirect: must be a URL', [{ field: 'redirect', problems: ['must be a URL'] }]);
-    await this.requireTrustedRedirect(redirect);
+    const target = ownPage(redirect, this.config.publicUrl);
+    await this.requireTrustedRedirect(target);
     const browserNonce = readCookie(request, LOGIN_COOKIE) ?? randomBytes(32).toString('base64url');
     const outcome = await this.strategy.run({
       query: {},
-      login: { browserNonce, redirect, loginHint: typeof loginHint === 'string' ? loginHint : undefined },
+      login: { browserNonce, redirect: target, loginHint: typeof loginHint === 'string' ? loginHint : undefined },
     });
     if (outcome.kind !== 'redirect') throw this.failure(outcome);
     setCookie(reply, this.config.publicUrl, LOGIN_COOKIE, browserNonce, { path: '/auth', maxAgeSeconds: LOGIN_COOKIE_SECONDS });
@@ -147,7 +148,7 @@ export class LoginController {
 
   /** Registered apps, plus Tessera's own pages (the popup page sends the token on only to a registered origin). */
   private async requireTrustedRedirect(redirect: string): Promise<void> {
-    if (redirect.startsWith(`${this.config.publicUrl}/`)) return;
+    if (redirect === this.config.publicUrl || redirect.startsWith(`${this.config.publicUrl}/`)) return;
     const { trusted } = await this.client.request(LOGIN_SUBJECTS.checkRedirect, { redirect });
     if (!trusted)
       throw new TesseraError('untrusted_redirect', 'redirect: must start with a registered app URL', [
@@ -169,6 +170,11 @@ export class LoginController {
     }
     return new TesseraError('internal_error', 'the login took an unexpected turn');
   }
+}
+
+/** A path such as the console's `/tokens` is a page of Tessera itself (`//host` and `/\\host` are other hosts, not paths). */
+function ownPage(redirect: string, publicUrl: string): string {
+  return /^\/(?![/\\])/.test(redirect) ? `${publicUrl}${redirect}` : redirect;
 }
 
 /** The target origin is a registered app's exact origin, never `*`; both values are JSON-escaped for the script. */

@@ -80,7 +80,7 @@ describe('DecisionIndex', () => {
     const mine = index.userPermissions(user('alice'));
     expect(mine.permissions).toEqual({});
     expect(mine.permissionsIgnoringTos).toEqual({ minnie: ['edit', 'view'] });
-    expect(mine.missingTos.map((tos) => tos.id)).toEqual(['t2']);
+    expect(mine.missingTos).toEqual([expect.objectContaining({ id: 't2', title: 'Terms v2', datasetId: 'd1', dataset: 'minnie' })]);
   });
 
   it('never gives edit to a read-only user, and caps by token scopes', () => {

@@ -158,7 +158,7 @@ export class DecisionIndex {
   userPermissions(subject: Subject, now = Date.now()) {
     const permissions: Record<string, string[]> = {};
     const permissionsIgnoringTos: Record<string, string[]> = {};
-    const missingTos: TosRef[] = [];
+    const missingTos: (TosRef & { datasetId: string; dataset: string })[] = [];
     const datasets = subject.superAdmin ? [...this.datasets.values()] : this.datasetsOfUser(subject.userId);
     for (const dataset of datasets.sort(byName)) {
       const ignoring = subject.superAdmin ? [...this.permissions].sort() : this.permissionsIgnoringTos(subject, dataset, now);
@@ -166,7 +166,8 @@ export class DecisionIndex {
       permissionsIgnoringTos[dataset.name] = ignoring;
       const tos = subject.superAdmin || !subject.userId ? undefined : this.missingTos(subject.userId, dataset);
       if (tos) {
-        missingTos.push(this.tosRef(tos));
+        // The dataset's id lets the user read the terms (GET /api/v1/datasets/:id/tos) before accepting them.
+        missingTos.push({ ...this.tosRef(tos), datasetId: dataset.id, dataset: dataset.name });
         continue;
       }
       const capped = subject.superAdmin || !subject.scopes ? ignoring : ignoring.filter((p) => scopeAllows(subject.scopes!, p));
