@@ -171,7 +171,12 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
   });
 
   it('refuses an untrusted redirect before going anywhere', async () => {
-    for (const redirect of ['http://evil.test/app', 'http://viewer.test/application', 'http://viewer.test.evil.test/app', '/relative']) {
+    for (const redirect of [
+      'http://evil.test/app',
+      'http://viewer.test/application',
+      'http://viewer.test.evil.test/app',
+      '//evil.test/app',
+    ]) {
       const response = await fetch(url(`/auth/login?redirect=${encodeURIComponent(redirect)}`), { redirect: 'manual' });
       const body = await expectError(response, 400, 'untrusted_redirect');
       expect(body.details[0].field).toBe('redirect');
