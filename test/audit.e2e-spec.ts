@@ -70,6 +70,32 @@ describe('audit (CONTRACT section 7)', () => {
       expect(holders).toEqual(expected);
     });
 
+    it('gives intervals over a range (extension) that hold, at every moment of the table, exactly its holders', async () => {
+      const response = await get(`/api/v1/audit/access/intervals?dataset=h01&from=${d(1, 0).toISOString()}&to=${d(11, 0).toISOString()}`);
+      expect(response.status).toBe(200);
+      const body = await json(response);
+      expect(body).toMatchObject({ dataset: { id: ids.h01, name: 'h01' }, from: d(1, 0).toISOString(), to: d(11, 0).toISOString() });
+      for (const [at, expected] of table) {
+        const holding = body.intervals.filter(
+          (interval: { from: string; to: string }) => Date.parse(interval.from) <= at.getTime() && at.getTime() < Date.parse(interval.to),
+        );
+        const holders: Record<string, string[]> = {};
+        for (const interval of holding) (holders[interval.name] ??= []).push(interval.permission);
+        expect({ at, holders }).toEqual({
+          at,
+          holders: Object.fromEntries(Object.entries(expected).map(([name, [permissions]]) => [name, [...permissions].sort()])),
+        });
+      }
+      // A range with its end before its start, or no dataset, is 400 naming the field; a plain user is refused.
+      const backwards = await get(`/api/v1/audit/access/intervals?dataset=h01&from=${d(5, 0).toISOString()}&to=${d(4, 0).toISOString()}`);
+      expect({ status: backwards.status, field: (await json(backwards)).details[0].field }).toEqual({ status: 400, field: 'to' });
+      const refused = await get(
+        `/api/v1/audit/access/intervals?dataset=h01&from=${d(1, 0).toISOString()}&to=${d(2, 0).toISOString()}`,
+        userToken,
+      );
+      expect(refused.status).toBe(403);
+    });
+
     it('answers the same by dataset id as by name', async () => {
       const byId = await json(await get(`/api/v1/audit/access?dataset=${ids.h01}&at=${d(3, 13).toISOString()}`));
       const byName = await json(await get(`/api/v1/audit/access?dataset=h01&at=${d(3, 13).toISOString()}`));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { json, ROOT, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
-import { checkPage, launchChromium, newPerson, screenshot } from './console/console-browser';
+import { checkPage, launchChromium, newPerson, screenshot, signInAs } from './console/console-browser';
 
 const ADMIN_KEY = 'test-admin-key-console-0123456789';
 
@@ -29,7 +29,9 @@ describe('the web console', () => {
   };
 
   beforeAll(async () => {
-    [tessera, browser] = await Promise.all([startTessera({ env: { TESSERA_ADMIN_KEY: ADMIN_KEY } }), launchChromium()]);
+    // One after the other: the apps' start is timed, and Chromium's own start would compete with it.
+    tessera = await startTessera({ env: { TESSERA_ADMIN_KEY: ADMIN_KEY } });
+    browser = await launchChromium();
     const minted = await fetch(url('/api/v1/admin/tokens'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -81,6 +83,45 @@ describe('the web console', () => {
       const report = JSON.parse(readFileSync(join(ROOT, 'dist/console/bundle-size.json'), 'utf8'));
       expect(report.homePage.chunks.length).toBeGreaterThan(0);
       expect(report.homePage.gzipBytes).toBeLessThanOrEqual(250 * 1024);
+    });
+  });
+
+  describe('the API extensions it uses', () => {
+    it('searches users by part of the name or e-mail, and lists service accounts apart; super admin only', async () => {
+      const [ana, anatole, sa] = [
+        await admin('POST', '/api/v1/users', { name: 'Ana Search', email: 'ana@search.test' }),
+        await admin('POST', '/api/v1/users', { name: 'anatole', email: 'tole@elsewhere.test' }),
+        await admin('POST', '/api/v1/service-accounts', { name: 'ana-pipeline', scopes: ['view'] }),
+      ];
+      const names = async (query: string) => (await admin('GET', `/api/v1/users?${query}`)).items.map((user: Json) => user.id).sort();
+      expect(await names('q=ANA')).toEqual([ana.id, anatole.id, sa.id].sort());
+      expect(await names('q=search.test')).toEqual([ana.id]);
+      expect(await names('q=ana&serviceAccount=true')).toEqual([sa.id]);
+      expect(await names('q=ana&serviceAccount=false')).toEqual([ana.id, anatole.id].sort());
+      expect(await names('q=%25')).toEqual([]);
+      const bad = await call('GET', '/api/v1/users?serviceAccount=maybe', adminToken);
+      expect({ status: bad.status, field: bad.body.details[0].field }).toEqual({ status: 400, field: 'serviceAccount' });
+    });
+
+    it("lists a service account's tokens for a super admin, masked, and refuses anyone else", async () => {
+      const sa = await admin('POST', '/api/v1/service-accounts', { name: 'exporter', scopes: ['view', 'introspect'] });
+      const minted = await admin('POST', `/api/v1/service-accounts/${sa.id}/tokens`, {
+        name: 'nightly',
+        scopes: ['view'],
+        expiresInDays: 30,
+      });
+      const listed = await admin('GET', `/api/v1/users/${sa.id}/tokens?minRevision=${minted.revision}`);
+      expect(listed.items).toEqual([expect.objectContaining({ id: minted.id, name: 'nightly', kind: 'service', hint: minted.hint })]);
+      expect(JSON.stringify(listed)).not.toContain(minted.token);
+      const someone = await admin('POST', '/api/v1/users', { name: 'someone' });
+      const refused = await call('GET', `/api/v1/users/${someone.id}/tokens`, minted.token);
+      expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 403, error: 'not_admin' });
+    });
+
+    it('lists the institutions of the affiliations to a super admin', async () => {
+      const mit = await admin('POST', '/api/v1/affiliations', { name: 'MIT', contactEmail: 'a@mit.test' });
+      const listed = await admin('GET', `/api/v1/affiliations?minRevision=${mit.revision}`);
+      expect(listed.items).toContainEqual({ id: mit.id, name: 'MIT', contactName: null, contactEmail: 'a@mit.test' });
     });
   });
 
@@ -243,6 +284,147 @@ describe('the web console', () => {
       await page.getByText('You signed out.').waitFor();
       const me = await page.evaluate('fetch("/api/v1/me").then((r) => r.status)');
       expect(me).toBe(401);
+    });
+  });
+  describe('for administrators', () => {
+    let boss: Page;
+    let member: Page;
+    let violations: string[][];
+    /** A moment as an `<input type="datetime-local" step="1">` value in the browser's (this machine's) time zone. */
+    const localInput = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    const choose = async (page: Page, label: string, option: string) => {
+      await page.getByRole('button', { name: new RegExp(`^${label}`) }).click();
+      await page.getByRole('option', { name: option, exact: true }).click();
+    };
+
+    beforeAll(async () => {
+      const first = await newPerson(browser, tessera.baseUrl);
+      const second = await newPerson(browser, tessera.baseUrl);
+      [boss, member] = [first.page, second.page];
+      violations = [first.cspViolations, second.cspViolations];
+      await signInAs(member, 'mia');
+      await signInAs(boss, 'boss');
+      const users = await admin('GET', '/api/v1/users?q=boss');
+      await admin('PATCH', `/api/v1/users/${users.items[0].id}`, { admin: true });
+      await boss.reload();
+      await boss.getByText('super admin', { exact: true }).waitFor();
+    });
+
+    afterAll(() => {
+      expect(violations).toEqual([[], []]);
+    });
+
+    it('shows a member no administration, and refuses an admin page by name', async () => {
+      await expect(member.getByRole('navigation', { name: 'Console' }).textContent()).resolves.not.toMatch(/Users|Audit log/);
+      await member.goto('/admin/users');
+      await member.getByText('You may not use this page').waitFor();
+      await checkPage(member, 'admin-refused');
+    });
+
+    it('creates a group, adds a member, grants a permission with an expiry, and the member sees it', async () => {
+      await boss.getByRole('link', { name: 'Groups' }).click();
+      await boss.getByRole('textbox', { name: 'New group' }).fill('imaging-lab');
+      await boss.getByRole('button', { name: 'Create group' }).click();
+      await boss.getByRole('heading', { name: 'Members of imaging-lab' }).waitFor();
+      await boss.getByRole('combobox', { name: 'User' }).fill('mia');
+      await boss.getByRole('option', { name: /^mia/ }).click();
+      await boss.getByRole('button', { name: 'Add member' }).click();
+      await boss.getByRole('grid', { name: 'Members of imaging-lab' }).getByRole('row').filter({ hasText: 'mia' }).waitFor();
+      await checkPage(boss, 'admin-groups');
+
+      await boss.getByRole('link', { name: 'Datasets, grants, terms' }).click();
+      await boss.getByRole('textbox', { name: 'New dataset' }).fill('mouse-retina');
+      await boss.getByRole('button', { name: 'Create dataset' }).click();
+      await boss.getByRole('heading', { name: 'mouse-retina', level: 2 }).waitFor();
+      await choose(boss, 'Group', 'imaging-lab');
+      const until = Date.now() + 30 * 86_400_000;
+      await boss.getByLabel('Until (optional)').fill(localInput(until).slice(0, 16));
+      await boss.getByRole('button', { name: 'Grant', exact: true }).click();
+      const grant = boss.getByRole('grid', { name: 'Grants on mouse-retina' }).getByRole('row').filter({ hasText: 'imaging-lab' });
+      await grant.waitFor();
+      await expect(grant.textContent()).resolves.toContain(new Intl.DateTimeFormat('en', { dateStyle: 'medium' }).format(until));
+      await checkPage(boss, 'admin-datasets');
+
+      await member.goto('/datasets');
+      const seen = member.getByRole('grid', { name: 'Your permissions by dataset' }).getByRole('row').filter({ hasText: 'mouse-retina' });
+      await seen.waitFor();
+      await expect(seen.textContent()).resolves.toContain('view');
+      await member.goto('/');
+      await member.getByText('imaging-lab', { exact: true }).waitFor();
+    });
+
+    it('answers "who could see" for a past moment, and draws each user\'s access on a timeline', async () => {
+      // The grant is in place (the test before); `at` is the next whole second, as the form takes seconds.
+      const at = Math.ceil((Date.now() + 1) / 1000) * 1000;
+      const group = (await admin('GET', '/api/v1/groups')).items.find((item: Json) => item.name === 'imaging-lab');
+      const mia = (await admin('GET', '/api/v1/users?q=mia')).items[0];
+      // Once the clock has passed `at`, mia leaves the group: `at` is a past moment, and now nobody sees the dataset.
+      while (Date.now() <= at) await new Promise((resolve) => setTimeout(resolve, 20));
+      await admin('DELETE', `/api/v1/groups/${group.id}/members/${mia.id}`);
+      const left = Date.now();
+
+      await boss.getByRole('link', { name: 'Who could see' }).click();
+      await choose(boss, 'Dataset', 'mouse-retina');
+      await boss.getByLabel('At', { exact: true }).fill(localInput(at));
+      await boss.getByLabel('Timeline from').fill(localInput(at - 3_600_000).slice(0, 16));
+      await boss.getByLabel('Timeline until').fill(localInput(left + 120_000).slice(0, 16));
+      await boss.getByRole('button', { name: 'Show' }).click();
+      const who = boss
+        .getByRole('grid', { name: /^Who could see mouse-retina/ })
+        .getByRole('row')
+        .filter({ hasText: 'mia' });
+      await who.waitFor();
+      await expect(who.textContent()).resolves.toMatch(/view.*imaging-lab/);
+      const bar = boss.locator('svg.timeline-chart rect.timeline-bar');
+      await bar.first().waitFor();
+      expect(await bar.count()).toBe(1);
+      expect(await bar.first().locator('title').textContent()).toMatch(/^mia · view: /);
+      expect(Number(await bar.first().getAttribute('width'))).toBeGreaterThan(0);
+      await checkPage(boss, 'audit-access');
+    });
+
+    it('pages through the audit log with filters', async () => {
+      await boss.getByRole('link', { name: 'Audit log' }).click();
+      await boss.getByRole('grid', { name: 'Events' }).getByRole('row').nth(1).waitFor();
+      await boss.getByRole('textbox', { name: 'Event type' }).fill('GroupCreated');
+      await boss.getByRole('button', { name: 'Filter' }).click();
+      const rows = boss.getByRole('grid', { name: 'Events' }).getByRole('row');
+      await rows.filter({ hasText: 'imaging-lab' }).waitFor();
+      const types = await rows.locator('[role=rowheader], [role=gridcell]').allTextContents();
+      expect(types.filter((text) => /^[A-Z][A-Za-z]+$/.test(text)).every((text) => text === 'GroupCreated')).toBe(true);
+      await checkPage(boss, 'audit-log');
+    });
+
+    it('runs a replay with live progress to its end', async () => {
+      await boss.getByRole('link', { name: 'Replay' }).click();
+      await boss.getByRole('button', { name: 'Start replay' }).click();
+      await boss.getByRole('heading', { name: 'audit-access: swapped' }).waitFor({ timeout: 30_000 });
+      await boss.getByText('The rebuilt copy matched the live one.').waitFor();
+      await checkPage(boss, 'audit-replay');
+    });
+
+    it('makes a user read-only from the users page, and shows every other admin page without a serious accessibility violation', async () => {
+      await boss.getByRole('link', { name: 'Users' }).click();
+      await boss.getByRole('searchbox', { name: 'Search' }).fill('mia');
+      const row = boss.getByRole('row').filter({ hasText: 'mia@' });
+      await row.getByRole('button', { name: 'Make read-only mia' }).click();
+      await row.getByText('read-only').waitFor();
+      const mia = (await admin('GET', '/api/v1/users?q=mia')).items[0];
+      expect(mia.readOnly).toBe(true);
+      await checkPage(boss, 'admin-users');
+      for (const [link, heading, name] of [
+        ['Service accounts', 'Service accounts', 'admin-service-accounts'],
+        ['Permissions', 'Permissions', 'admin-permissions'],
+        ['Service tables', 'Service tables', 'admin-servicetables'],
+        ['Affiliations', 'Affiliations', 'admin-affiliations'],
+        ['Trusted apps', 'Trusted apps', 'admin-apps'],
+        ['Tokens', 'Tokens', 'admin-own-tokens'],
+      ]) {
+        await boss.getByRole('link', { name: link, exact: true }).click();
+        await boss.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        await boss.getByText(/^Loading/).waitFor({ state: 'detached' });
+        await checkPage(boss, name);
+      }
     });
   });
 });

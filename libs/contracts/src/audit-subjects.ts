@@ -6,6 +6,7 @@
 export const AUDIT_SUBJECTS = {
   events: 'tessera.v1.audit.events',
   access: 'tessera.v1.audit.access',
+  accessIntervals: 'tessera.v1.audit.access-intervals',
   replayStart: 'tessera.v1.audit.replay.start',
   replayStatus: 'tessera.v1.audit.replay.status',
   /** An app rebuilding one of its in-memory projections reports progress here (ReplayProgress). */
@@ -83,6 +84,12 @@ export interface AuditAccessQuery {
   at: string;
 }
 
+export interface AuditAccessIntervalsQuery {
+  dataset: string;
+  from: string;
+  to: string;
+}
+
 /** A permission held at a moment, and the groups it came through. */
 export interface AuditHolding {
   permissions: string[];
@@ -94,6 +101,24 @@ export interface AuditDatasetAccess {
   revision: string;
   dataset: { id: string; name: string };
   users: ({ id: string; name: string | null } & AuditHolding)[];
+}
+
+/** One user holding one permission on a dataset from `from` until `to` (clipped to the range asked). */
+export interface AuditAccessInterval {
+  userId: string;
+  name: string | null;
+  permission: string;
+  from: string;
+  to: string;
+}
+
+/** `GET /api/v1/audit/access/intervals` (extension): each user's access intervals over a range. */
+export interface AuditAccessIntervals {
+  dataset: { id: string; name: string };
+  from: string;
+  to: string;
+  revision: string;
+  intervals: AuditAccessInterval[];
 }
 
 export interface AuditUserAccess {

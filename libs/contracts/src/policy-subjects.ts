@@ -32,6 +32,7 @@ export const POLICY_ADMIN_SUBJECTS = {
   createAffiliation: 'tessera.v1.policy.admin.create-affiliation',
   putUserAffiliation: 'tessera.v1.policy.admin.put-user-affiliation',
   listUserAffiliations: 'tessera.v1.policy.admin.list-user-affiliations',
+  listAffiliations: 'tessera.v1.policy.admin.list-affiliations',
   myPermissions: 'tessera.v1.policy.admin.my-permissions',
   myDatasets: 'tessera.v1.policy.admin.my-datasets',
   datasetUsers: 'tessera.v1.policy.admin.dataset-users',

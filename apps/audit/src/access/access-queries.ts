@@ -13,51 +13,60 @@ const VALID_AT = (alias: string) => `${alias}.valid_from <= $2 AND (${alias}.val
  * a few index look-ups keyed by the dataset or the user, never a replay of the log.
  */
 export async function datasetAccessAt(pool: Pool, dataset: string, at: Date): Promise<AuditDatasetAccess> {
-  return inSnapshot(pool, async (client, generation, revision) => {
-    const t = (table: AccessTable) => accessTable(generation, table);
-    const found = await client.query<{ dataset_id: string; name: string; valid: boolean }>(
-      `SELECT dataset_id, name, (valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)) AS valid FROM ${t('datasets')}
-        WHERE dataset_id = $1 OR name = $1 ORDER BY (valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)) DESC, valid_from DESC LIMIT 1`,
-      [dataset, at],
-    );
-    const row = found.rows[0];
-    if (!row) throw new TesseraError('not_found', `no dataset ${JSON.stringify(dataset)} in the log`);
-    const base = { at: at.toISOString(), revision: String(revision), dataset: { id: row.dataset_id, name: row.name } };
-    if (!row.valid) return { ...base, users: [] };
-    const held = await client.query<{ user_id: string; user_name: string | null; permission: string; group_name: string | null }>(
-      `WITH current_tos AS (SELECT tos_id FROM ${t('tos_versions')} tv WHERE tv.dataset_id = $1 AND ${VALID_AT('tv')}),
-            holders AS (
-              SELECT m.user_id, g.group_id, g.permission
-                FROM ${t('grants')} g JOIN ${t('memberships')} m ON m.group_id = g.group_id AND ${VALID_AT('m')}
-               WHERE g.dataset_id = $1 AND ${VALID_AT('g')} AND (g.expires_at IS NULL OR g.expires_at > $2))
-       SELECT h.user_id, u.name AS user_name, h.permission, gr.name AS group_name
-         FROM holders h
-         LEFT JOIN LATERAL (SELECT name, read_only, deactivated FROM ${t('user_states')} us
-                             WHERE us.user_id = h.user_id AND ${VALID_AT('us')} LIMIT 1) u ON true
-         LEFT JOIN LATERAL (SELECT name FROM ${t('groups')} gs WHERE gs.group_id = h.group_id AND gs.valid_from <= $2
-                             ORDER BY gs.valid_from DESC LIMIT 1) gr ON true
-        WHERE NOT coalesce(u.deactivated, false)
-          AND NOT (coalesce(u.read_only, false) AND h.permission = 'edit')
-          AND (NOT EXISTS (SELECT 1 FROM current_tos)
-               OR EXISTS (SELECT 1 FROM ${t('tos_acceptances')} a JOIN current_tos c ON a.tos_id = c.tos_id
-                           WHERE a.user_id = h.user_id AND a.accepted_at <= $2))`,
-      [row.dataset_id, at],
-    );
-    const users = new Map<string, { id: string; name: string | null; permissions: Set<string>; via: Set<string> }>();
-    for (const holding of held.rows) {
-      let user = users.get(holding.user_id);
-      if (!user)
-        users.set(holding.user_id, (user = { id: holding.user_id, name: holding.user_name, permissions: new Set(), via: new Set() }));
-      user.permissions.add(holding.permission);
-      user.via.add(holding.group_name ?? holding.user_id);
-    }
-    return {
-      ...base,
-      users: [...users.values()]
-        .map((user) => ({ id: user.id, name: user.name, permissions: [...user.permissions].sort(), via: [...user.via].sort() }))
-        .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id) || a.id.localeCompare(b.id)),
-    };
-  });
+  return inSnapshot(pool, (client, generation, revision) => datasetAccessIn(client, generation, revision, dataset, at));
+}
+
+/** Who held what on the dataset at `at`, read through `client` (inside its snapshot). */
+export async function datasetAccessIn(
+  client: PoolClient,
+  generation: number,
+  revision: number,
+  dataset: string,
+  at: Date,
+): Promise<AuditDatasetAccess> {
+  const t = (table: AccessTable) => accessTable(generation, table);
+  const found = await client.query<{ dataset_id: string; name: string; valid: boolean }>(
+    `SELECT dataset_id, name, (valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)) AS valid FROM ${t('datasets')}
+      WHERE dataset_id = $1 OR name = $1 ORDER BY (valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)) DESC, valid_from DESC LIMIT 1`,
+    [dataset, at],
+  );
+  const row = found.rows[0];
+  if (!row) throw new TesseraError('not_found', `no dataset ${JSON.stringify(dataset)} in the log`);
+  const base = { at: at.toISOString(), revision: String(revision), dataset: { id: row.dataset_id, name: row.name } };
+  if (!row.valid) return { ...base, users: [] };
+  const held = await client.query<{ user_id: string; user_name: string | null; permission: string; group_name: string | null }>(
+    `WITH current_tos AS (SELECT tos_id FROM ${t('tos_versions')} tv WHERE tv.dataset_id = $1 AND ${VALID_AT('tv')}),
+          holders AS (
+            SELECT m.user_id, g.group_id, g.permission
+              FROM ${t('grants')} g JOIN ${t('memberships')} m ON m.group_id = g.group_id AND ${VALID_AT('m')}
+             WHERE g.dataset_id = $1 AND ${VALID_AT('g')} AND (g.expires_at IS NULL OR g.expires_at > $2))
+     SELECT h.user_id, u.name AS user_name, h.permission, gr.name AS group_name
+       FROM holders h
+       LEFT JOIN LATERAL (SELECT name, read_only, deactivated FROM ${t('user_states')} us
+                           WHERE us.user_id = h.user_id AND ${VALID_AT('us')} LIMIT 1) u ON true
+       LEFT JOIN LATERAL (SELECT name FROM ${t('groups')} gs WHERE gs.group_id = h.group_id AND gs.valid_from <= $2
+                           ORDER BY gs.valid_from DESC LIMIT 1) gr ON true
+      WHERE NOT coalesce(u.deactivated, false)
+        AND NOT (coalesce(u.read_only, false) AND h.permission = 'edit')
+        AND (NOT EXISTS (SELECT 1 FROM current_tos)
+             OR EXISTS (SELECT 1 FROM ${t('tos_acceptances')} a JOIN current_tos c ON a.tos_id = c.tos_id
+                         WHERE a.user_id = h.user_id AND a.accepted_at <= $2))`,
+    [row.dataset_id, at],
+  );
+  const users = new Map<string, { id: string; name: string | null; permissions: Set<string>; via: Set<string> }>();
+  for (const holding of held.rows) {
+    let user = users.get(holding.user_id);
+    if (!user)
+      users.set(holding.user_id, (user = { id: holding.user_id, name: holding.user_name, permissions: new Set(), via: new Set() }));
+    user.permissions.add(holding.permission);
+    user.via.add(holding.group_name ?? holding.user_id);
+  }
+  return {
+    ...base,
+    users: [...users.values()]
+      .map((user) => ({ id: user.id, name: user.name, permissions: [...user.permissions].sort(), via: [...user.via].sort() }))
+      .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id) || a.id.localeCompare(b.id)),
+  };
 }
 
 export async function userAccessAt(pool: Pool, userId: string, at: Date): Promise<AuditUserAccess> {
@@ -118,7 +127,10 @@ export async function userAccessAt(pool: Pool, userId: string, at: Date): Promis
 }
 
 /** Runs a read in one snapshot; retried once if a replay dropped the generation it started on. */
-async function inSnapshot<T>(pool: Pool, read: (client: PoolClient, generation: number, revision: number) => Promise<T>): Promise<T> {
+export async function inSnapshot<T>(
+  pool: Pool,
+  read: (client: PoolClient, generation: number, revision: number) => Promise<T>,
+): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     const client = await pool.connect();
     try {

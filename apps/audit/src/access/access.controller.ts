@@ -1,10 +1,11 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
-import { AUDIT_SUBJECTS, TesseraError, type AuditAccessQuery } from '@tessera/contracts';
+import { AUDIT_SUBJECTS, TesseraError, type AuditAccessIntervalsQuery, type AuditAccessQuery } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { badField, parseTime } from '../events/event-history';
+import { datasetAccessIntervals } from './access-intervals';
 import { datasetAccessAt, userAccessAt } from './access-queries';
 import { AccessProjection } from './access.projection';
 
@@ -28,6 +29,17 @@ export class AccessController {
     }
     await this.projection.atLeast(query.minRevision);
     return dataset !== undefined ? datasetAccessAt(this.pool, dataset, at) : userAccessAt(this.pool, user!, at);
+  }
+
+  @Handles(AUDIT_SUBJECTS.accessIntervals)
+  async intervals(@Payload() query: AuditAccessIntervalsQuery & { minRevision?: string | number }) {
+    const from = parseTime('from', query?.from);
+    const to = parseTime('to', query.to);
+    if (to <= from) throw badField('to', 'must be after from');
+    const dataset = nonEmpty(query.dataset);
+    if (dataset === undefined) throw badField('dataset', 'required: a dataset id or name');
+    await this.projection.atLeast(query.minRevision);
+    return datasetAccessIntervals(this.pool, dataset, from, to);
   }
 }
 

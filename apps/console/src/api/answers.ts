@@ -1,3 +1,12 @@
+// The audit answers are typed once, in libs/contracts, for the audit app, the gateway and the console.
+export type {
+  AuditAccessIntervals,
+  AuditDatasetAccess,
+  AuditEventItem,
+  AuditEventsPage,
+  ReplayJob,
+} from '../../../../libs/contracts/src/audit-subjects';
+
 // What the gateway answers. The OpenAPI document types paths, parameters and bodies; these are
 // the answer bodies of CONTRACT sections 3 to 7, which the document does not describe yet.
 
@@ -128,44 +137,6 @@ export interface AffiliationInstitution {
   name: string;
   contactName: string | null;
   contactEmail: string | null;
-}
-
-export interface AuditEvent {
-  position: string;
-  type: string;
-  streamId: string;
-  recordedAt: string;
-  actor: string | null;
-  data: Record<string, unknown>;
-}
-
-export interface AccessAt {
-  at: string;
-  revision: string;
-  dataset?: { id: string; name: string };
-  users: { id: string; name: string; permissions: string[]; via: string[] }[];
-}
-
-export interface AccessInterval {
-  userId: string;
-  name: string;
-  permission: string;
-  from: string;
-  to: string | null;
-}
-
-export interface ReplayJob {
-  jobId: string;
-  projection: string;
-  status: string;
-  position: string;
-  target: string;
-  progress: number;
-  startedAt: string;
-  finishedAt: string | null;
-  matchesLive: boolean | null;
-  failure: string | null;
-  replicas: { replica: string; status: string; progress: number }[];
 }
 
 /** What the gateway tells the console before its first API call (`/console/config.json`). */

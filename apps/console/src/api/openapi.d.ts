@@ -68,6 +68,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/access/intervals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each user's access intervals to a dataset over [from, to), by the rules of /audit/access (super admin; extension) */
+        get: operations["AuditController_accessIntervals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/export": {
         parameters: {
             query?: never;
@@ -556,7 +573,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The institutions, by name (super admin; extension for the console) */
+        get: operations["RegistryController_listAffiliations"];
         put?: never;
         /** Create an institution (super admin) */
         post: operations["RegistryController_createAffiliation"];
@@ -795,7 +813,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** A user's or service account's live tokens, masked (super admin; extension for the console) */
+        get: operations["UsersController_listTokens"];
         put?: never;
         /** Mint an impersonation token for the user (super admin; audited with the admin as actor) */
         post: operations["UsersController_impersonate"];
@@ -1093,6 +1112,28 @@ export interface operations {
                 /** @description user id (give this or dataset) */
                 user?: string;
                 at: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuditController_accessIntervals: {
+        parameters: {
+            query: {
+                /** @description dataset id or name */
+                dataset: string;
+                from: string;
+                to: string;
             };
             header?: never;
             path?: never;
@@ -1878,8 +1919,9 @@ export interface operations {
     };
     RegistryController_listServiceTables: {
         parameters: {
-            query: {
-                service: string;
+            query?: {
+                /** @description only the tables of this service */
+                service?: string;
                 limit?: string;
                 cursor?: string;
             };
@@ -1968,6 +2010,26 @@ export interface operations {
             path: {
                 tosId: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistryController_listAffiliations: {
+        parameters: {
+            query?: {
+                limit?: string;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2271,7 +2333,12 @@ export interface operations {
     };
     UsersController_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description part of the name or e-mail, any case */
+                q?: string;
+                /** @description true: only service accounts; false: only people */
+                serviceAccount?: "true" | "false";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2300,6 +2367,25 @@ export interface operations {
         };
         responses: {
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UsersController_listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -48,9 +48,23 @@ export function Layout() {
     { href: '/tokens', label: 'Tokens' },
     { href: '/device', label: 'Device login' },
   ];
-  const admin: NavItem[] = [];
-  const audit: NavItem[] = [];
-  void roles;
+  const admin: NavItem[] = [
+    ...(roles.superAdmin ? [{ href: '/admin/users', label: 'Users' }] : []),
+    ...(roles.superAdmin ? [{ href: '/admin/service-accounts', label: 'Service accounts' }] : []),
+    ...(roles.groupAdmin ? [{ href: '/admin/groups', label: 'Groups' }] : []),
+    ...(roles.datasetAdmin ? [{ href: '/admin/datasets', label: 'Datasets, grants, terms' }] : []),
+    ...(roles.superAdmin ? [{ href: '/admin/permissions', label: 'Permissions' }] : []),
+    ...(roles.superAdmin ? [{ href: '/admin/servicetables', label: 'Service tables' }] : []),
+    ...(roles.superAdmin ? [{ href: '/admin/affiliations', label: 'Affiliations' }] : []),
+    ...(roles.superAdmin ? [{ href: '/admin/apps', label: 'Trusted apps' }] : []),
+  ];
+  const audit: NavItem[] = roles.superAdmin
+    ? [
+        { href: '/audit/events', label: 'Audit log' },
+        { href: '/audit/access', label: 'Who could see' },
+        { href: '/audit/replay', label: 'Replay' },
+      ]
+    : [];
   return (
     <RouterProvider navigate={(to, options) => void navigate(to, options)} useHref={useHref}>
       <a className="skip-link" href="#main">

@@ -12,7 +12,7 @@ import { ErrorNotice, QueryView } from '../ui/states';
 import { formatDate, formatTime } from '../ui/time';
 
 /** CONTRACT section 3: scopes that are not dataset permissions. */
-const ACCOUNT_SCOPES: { name: string; description: string }[] = [
+export const ACCOUNT_SCOPES: { name: string; description: string }[] = [
   { name: 'tokens', description: 'manage your own tokens' },
   { name: 'admin', description: 'use your administrator rights' },
   { name: 'decisions', description: 'ask about other users, look-ups' },
@@ -46,7 +46,7 @@ function CopyButton({ text }: { text: string }) {
 }
 
 /** The secret, once: after this dialog closes, nobody can see it again. */
-function NewSecret({ minted, close }: { minted: MintedToken; close: () => void }) {
+export function NewSecret({ minted, close }: { minted: MintedToken; close: () => void }) {
   return (
     <>
       <div className="notice notice-warning" role="alert">

@@ -7,12 +7,13 @@ export function TextInput({
   description,
   multiline,
   type,
+  step,
   ...props
-}: TextFieldProps & { label: string; description?: ReactNode; multiline?: boolean; type?: string }) {
+}: TextFieldProps & { label: string; description?: ReactNode; multiline?: boolean; type?: string; step?: number }) {
   return (
     <TextField className="field" {...props} type={type}>
       <Label className="field-label">{label}</Label>
-      {multiline ? <TextArea className="input textarea" /> : <Input className="input" />}
+      {multiline ? <TextArea className="input textarea" /> : <Input className="input" step={step} />}
       {description && (
         <Text slot="description" className="field-description">
           {description}

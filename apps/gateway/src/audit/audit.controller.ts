@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import {
   AUDIT_SUBJECTS,
   requireSuperAdmin,
+  type AuditAccessIntervals,
   type AuditDatasetAccess,
   type AuditEventsPage,
   type AuditUserAccess,
@@ -14,7 +15,7 @@ import { TesseraClient } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
-import { AuditAccessQueryDto, AuditEventsQueryDto, AuditExportQueryDto, ReplayDto } from './audit.dto';
+import { AuditAccessIntervalsQueryDto, AuditAccessQueryDto, AuditEventsQueryDto, AuditExportQueryDto, ReplayDto } from './audit.dto';
 import { exportLog } from './log-export';
 
 /** Super admins only: an admin token, or an admin user's token carrying the `admin` scope. */
@@ -47,6 +48,19 @@ export class AuditController {
   ): Promise<AuditDatasetAccess | AuditUserAccess> {
     requireSuperAdmin(principal, AUDIT_ONLY);
     return this.client.request(AUDIT_SUBJECTS.access, { dataset: query.dataset, user: query.user, at: query.at, minRevision });
+  }
+
+  @Get('access/intervals')
+  @ApiOperation({
+    summary: "Each user's access intervals to a dataset over [from, to), by the rules of /audit/access (super admin; extension)",
+  })
+  accessIntervals(
+    @CurrentPrincipal() principal: Caller,
+    @Query() query: AuditAccessIntervalsQueryDto,
+    @MinRevision() minRevision?: number,
+  ): Promise<AuditAccessIntervals> {
+    requireSuperAdmin(principal, AUDIT_ONLY);
+    return this.client.request(AUDIT_SUBJECTS.accessIntervals, { dataset: query.dataset, from: query.from, to: query.to, minRevision });
   }
 
   @Get('export')

@@ -42,6 +42,12 @@ export class AuditAccessQueryDto extends AuthQuery {
   @ApiProperty({ example: '2026-03-03T12:00:00Z' }) @IsISO8601() at: string;
 }
 
+export class AuditAccessIntervalsQueryDto extends AuthQuery {
+  @ApiProperty({ description: 'dataset id or name' }) @IsString() dataset: string;
+  @ApiProperty({ example: '2026-03-01T00:00:00Z' }) @IsISO8601() from: string;
+  @ApiProperty({ example: '2026-04-01T00:00:00Z' }) @IsISO8601() to: string;
+}
+
 export class ReplayDto {
   @ApiProperty({ enum: REPLAYABLE_PROJECTIONS, example: 'audit-access' })
   @IsString()

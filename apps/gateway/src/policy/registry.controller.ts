@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { POLICY_ADMIN_SUBJECTS as S } from '@tessera/contracts';
 import { Authenticated, MinRevision } from '../auth';
 import { CreateAffiliationDto, PutServiceTableDto, PutUserAffiliationDto, RegisterPermissionDto } from './dtos/policy.dto';
@@ -31,6 +31,7 @@ export class RegistryController {
   }
 
   @Get('servicetables')
+  @ApiQuery({ name: 'service', required: false, description: 'only the tables of this service' })
   listServiceTables(
     @BearerToken() token: string,
     @MinRevision() min?: number,
@@ -79,6 +80,17 @@ export class RegistryController {
   @ApiOperation({ summary: 'Create an institution (super admin)' })
   createAffiliation(@BearerToken() token: string, @Body() body: CreateAffiliationDto) {
     return this.policy.forward(S.createAffiliation, token, undefined, { ...body });
+  }
+
+  @Get('affiliations')
+  @ApiOperation({ summary: 'The institutions, by name (super admin; extension for the console)' })
+  listAffiliations(
+    @BearerToken() token: string,
+    @MinRevision() min?: number,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+  ) {
+    return this.policy.forward(S.listAffiliations, token, min, { limit, cursor });
   }
 
   @Put('users/:id/affiliations/:affiliationId')

@@ -5,7 +5,7 @@ import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
 import { CreateServiceAccountDto, CreateUserDto, MintTokenDto } from '../tokens/token.dto';
-import { ListQueryDto } from './list-query.dto';
+import { UsersQueryDto } from './list-query.dto';
 
 /** Users, service accounts and the tokens a super admin mints for them, forwarded to their owning apps. */
 @ApiTags('users')
@@ -22,14 +22,30 @@ export class UsersController {
 
   @Get('users')
   @ApiOperation({ summary: 'List users (super admin)' })
-  list(@CurrentPrincipal() principal: Caller, @Query() query: ListQueryDto): Promise<unknown> {
-    return this.client.request(IDENTITY_ADMIN_SUBJECTS.listUsers, { principal, limit: query.limit, cursor: query.cursor });
+  list(@CurrentPrincipal() principal: Caller, @Query() query: UsersQueryDto): Promise<unknown> {
+    return this.client.request(IDENTITY_ADMIN_SUBJECTS.listUsers, {
+      principal,
+      limit: query.limit,
+      cursor: query.cursor,
+      q: query.q,
+      serviceAccount: query.serviceAccount,
+    });
   }
 
   @Get('users/:id')
   @ApiOperation({ summary: 'One user (super admin, or the user)' })
   get(@CurrentPrincipal() principal: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
     return this.client.request(IDENTITY_ADMIN_SUBJECTS.getUser, { principal, id });
+  }
+
+  @Get('users/:id/tokens')
+  @ApiOperation({ summary: "A user's or service account's live tokens, masked (super admin; extension for the console)" })
+  listTokens(
+    @CurrentPrincipal() principal: Caller,
+    @Param('id', new ParseUUIDPipe()) ownerId: string,
+    @MinRevision() minRevision?: number,
+  ): Promise<unknown> {
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.list, { principal, ownerId, minRevision });
   }
 
   @Post('users/:id/tokens')

@@ -38,14 +38,23 @@ export class UsersController {
   }
 
   @Handles(IDENTITY_ADMIN_SUBJECTS.listUsers)
-  async list(@Payload() body: { principal: Principal; limit?: number | string; cursor?: string }) {
+  async list(
+    @Payload() body: { principal: Principal; limit?: number | string; cursor?: string; q?: string; serviceAccount?: 'true' | 'false' },
+  ) {
     requireSuperAdmin(body.principal);
     const limit = Math.min(Math.max(Number(body.limit ?? 50) || 50, 1), 500);
     const cursor = isUuid(body.cursor) ? body.cursor : null;
-    const result = await this.pool.query<UserRow>('SELECT * FROM identity.users WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2', [
-      cursor,
-      limit + 1,
-    ]);
+    // `q` matches part of the name or e-mail; its own % and _ are literal.
+    const pattern = typeof body.q === 'string' && body.q !== '' ? `%${body.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const serviceAccount = body.serviceAccount === 'true' ? true : body.serviceAccount === 'false' ? false : null;
+    const result = await this.pool.query<UserRow>(
+      `SELECT * FROM identity.users
+        WHERE ($1::uuid IS NULL OR id > $1)
+          AND ($3::text IS NULL OR name ILIKE $3 OR email ILIKE $3)
+          AND ($4::boolean IS NULL OR service_account = $4)
+        ORDER BY id LIMIT $2`,
+      [cursor, limit + 1, pattern, serviceAccount],
+    );
     const rows = result.rows.slice(0, limit);
     return {
       items: rows.map(userBody),

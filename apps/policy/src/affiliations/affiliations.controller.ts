@@ -64,6 +64,22 @@ export class AffiliationsController {
     return { ...data, ...written };
   }
 
+  @Handles(POLICY_ADMIN_SUBJECTS.listAffiliations)
+  async listAll(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string | number; cursor?: string }) {
+    requireSuperAdmin(request.principal);
+    await this.projection.atLeast(request.minRevision);
+    const index = this.projection.index;
+    const items = [...index.affiliations.entries()]
+      .map(([id, affiliation]) => ({
+        id,
+        name: affiliation.name,
+        contactName: affiliation.contactName,
+        contactEmail: affiliation.contactEmail,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    return { ...paginate(items, request.limit, request.cursor), revision: String(index.position) };
+  }
+
   @Handles(POLICY_ADMIN_SUBJECTS.listUserAffiliations)
   async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { userId: string; limit?: string | number; cursor?: string }) {
     if (request.principal.userId !== request.userId) requireSuperAdmin(request.principal);

@@ -1,7 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
-import { actorOf, requireScope, TOKEN_ADMIN_SUBJECTS, type MintedToken, type MintFields, type Principal } from '@tessera/contracts';
+import {
+  actorOf,
+  requireScope,
+  requireSuperAdmin,
+  TOKEN_ADMIN_SUBJECTS,
+  type MintedToken,
+  type MintFields,
+  type Principal,
+} from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { TokenIndexReplica } from '@tessera/token-index';
@@ -27,12 +35,15 @@ export class PersonalTokensController {
   }
 
   @Handles(TOKEN_ADMIN_SUBJECTS.list)
-  async list(@Payload() body: { principal: Principal; minRevision?: number }) {
+  async list(@Payload() body: { principal: Principal; ownerId?: string; minRevision?: number }) {
     const { principal } = body;
-    requireScope(principal, 'tokens');
+    // Another owner's tokens (a service account's, a user's): for a super admin, as the console's admin pages show them.
+    if (body.ownerId !== undefined && body.ownerId !== principal.userId) requireSuperAdmin(principal);
+    else requireScope(principal, 'tokens');
     await this.tokens.atLeast(body.minRevision);
-    if (principal.userId === undefined) return { items: [], revision: String(this.replica.position) };
-    const records = this.replica.index.tokensOf(principal.userId).filter((record) => !record.revoked);
+    const ownerId = body.ownerId ?? principal.userId;
+    if (ownerId === undefined) return { items: [], revision: String(this.replica.position) };
+    const records = this.replica.index.tokensOf(ownerId).filter((record) => !record.revoked);
     const lastUsed = await lastUsedOf(
       this.pool,
       records.map((record) => record.id),

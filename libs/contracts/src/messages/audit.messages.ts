@@ -1,6 +1,8 @@
 import {
   AUDIT_SUBJECTS,
   REMOTE_REPLAY_SUBJECTS,
+  type AuditAccessIntervals,
+  type AuditAccessIntervalsQuery,
   type AuditAccessQuery,
   type AuditDatasetAccess,
   type AuditEventsPage,
@@ -19,6 +21,7 @@ import type { Message, NoFields } from './message';
 export interface AuditMessages {
   [AUDIT_SUBJECTS.events]: Message<AuditEventsQuery, AuditEventsPage>;
   [AUDIT_SUBJECTS.access]: Message<AuditAccessQuery & { minRevision?: number | string }, AuditDatasetAccess | AuditUserAccess>;
+  [AUDIT_SUBJECTS.accessIntervals]: Message<AuditAccessIntervalsQuery & { minRevision?: number | string }, AuditAccessIntervals>;
   [AUDIT_SUBJECTS.replayStart]: Message<{ projection: string }, { jobId: string }>;
   [AUDIT_SUBJECTS.replayStatus]: Message<{ jobId: string }, ReplayJob>;
   [AUDIT_SUBJECTS.replayProgress]: Message<ReplayProgress, { recorded: boolean }>;

@@ -60,7 +60,10 @@ export interface CredentialSummary {
 /** The subjects the identity app answers. */
 export interface IdentityMessages {
   [IDENTITY_ADMIN_SUBJECTS.createUser]: CallerMessage<CreateUserFields, UserView & Revision>;
-  [IDENTITY_ADMIN_SUBJECTS.listUsers]: CallerMessage<PageQuery, Page<UserView> & Revision>;
+  [IDENTITY_ADMIN_SUBJECTS.listUsers]: CallerMessage<
+    PageQuery & { q?: string; serviceAccount?: 'true' | 'false' },
+    Page<UserView> & Revision
+  >;
   [IDENTITY_ADMIN_SUBJECTS.getUser]: CallerMessage<{ id: string }, UserView & Revision>;
   [IDENTITY_ADMIN_SUBJECTS.createServiceAccount]: CallerMessage<
     { name: string; scopes: string[] },

@@ -180,6 +180,7 @@ export interface PolicyMessages {
     { userId: string; affiliationId: string; start: string; end?: string | null },
     UserAffiliationView & { userId: string } & Revision
   >;
+  [P.listAffiliations]: PolicyAdminMessage<PageQuery, Page<AffiliationView> & Revision>;
   [P.listUserAffiliations]: PolicyAdminMessage<
     { userId: string } & PageQuery,
     Page<UserAffiliationView & { name: string | null; current: boolean }> & Revision

@@ -79,7 +79,10 @@ export interface TokenMessages {
   [TOKEN_ADMIN_SUBJECTS.mintAdmin]: Message<{ adminKey: string; clientAddress: string }, { token: string; expiresAt: string } & Revision>;
   [TOKEN_ADMIN_SUBJECTS.mint]: CallerMessage<MintFields, MintedToken>;
   /** No `nextCursor` for an admin token, which owns no tokens. */
-  [TOKEN_ADMIN_SUBJECTS.list]: CallerMessage<{ minRevision?: number }, { items: TokenListItem[]; nextCursor?: null } & Revision>;
+  [TOKEN_ADMIN_SUBJECTS.list]: CallerMessage<
+    { ownerId?: string; minRevision?: number },
+    { items: TokenListItem[]; nextCursor?: null } & Revision
+  >;
   [TOKEN_ADMIN_SUBJECTS.revokeById]: CallerMessage<{ tokenId: string; minRevision?: number }, Revision>;
   [TOKEN_ADMIN_SUBJECTS.revoke]: Message<{ token: string }, { revision?: string }>;
   [TOKEN_INTERNAL_SUBJECTS.mintSession]: Message<{ userId: string }, SessionToken>;
