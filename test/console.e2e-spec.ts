@@ -293,7 +293,11 @@ describe('the web console', () => {
     /** A moment as an `<input type="datetime-local" step="1">` value in the browser's (this machine's) time zone. */
     const localInput = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
     const choose = async (page: Page, label: string, option: string) => {
-      await page.getByRole('button', { name: new RegExp(`^${label}`) }).click();
+      await page
+        .locator('.field')
+        .filter({ has: page.getByText(label, { exact: true }) })
+        .getByRole('button')
+        .click();
       await page.getByRole('option', { name: option, exact: true }).click();
     };
 
@@ -422,7 +426,8 @@ describe('the web console', () => {
       ]) {
         await boss.getByRole('link', { name: link, exact: true }).click();
         await boss.getByRole('heading', { name: heading, level: 1 }).waitFor();
-        await boss.getByText(/^Loading/).waitFor({ state: 'detached' });
+        while ((await boss.locator('.state-loading').count()) > 0)
+          await boss.locator('.state-loading').first().waitFor({ state: 'detached' });
         await checkPage(boss, name);
       }
     });

@@ -41,6 +41,8 @@ export function UserPicker({
       onSelectionChange={(key) => onChange(key === null ? typedId : String(key))}
       items={found.data?.items ?? []}
       allowsCustomValue
+      // The matches arrive after the typing: the list opens at once and fills when they come.
+      allowsEmptyCollection
       menuTrigger="input"
     >
       <Label className="field-label">{label}</Label>
@@ -51,7 +53,10 @@ export function UserPicker({
       </Text>
       <FieldError className="field-error" />
       <Popover className="popover">
-        <ListBox className="listbox">
+        <ListBox
+          className="listbox"
+          renderEmptyState={() => <p className="state state-empty">{found.isFetching ? 'Searching…' : 'No match.'}</p>}
+        >
           {(user: User) => (
             <ListBoxItem id={user.id} textValue={user.name} className="listbox-item">
               {user.name} {user.email && <span className="muted">({user.email})</span>}
