@@ -412,7 +412,7 @@ describe('the web console', () => {
       await boss.getByRole('searchbox', { name: 'Search' }).fill('mia');
       const row = boss.getByRole('row').filter({ hasText: 'mia@' });
       await row.getByRole('button', { name: 'Make read-only mia' }).click();
-      await row.getByText('read-only').waitFor();
+      await row.getByText('read-only', { exact: true }).waitFor();
       const mia = (await admin('GET', '/api/v1/users?q=mia')).items[0];
       expect(mia.readOnly).toBe(true);
       await checkPage(boss, 'admin-users');
