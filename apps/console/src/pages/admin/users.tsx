@@ -72,19 +72,14 @@ export default function Users() {
               cell: (user) =>
                 user.active ? (
                   <div className="inline-form">
-                    <Button
-                      className="button button-small"
-                      aria-label={`${user.admin ? 'Remove admin from' : 'Make admin'} ${user.name}`}
-                      onPress={() => update.mutate({ id: user.id, admin: !user.admin })}
-                    >
+                    {/* The name is part of each button's text (hidden from sight), so its accessible name starts with what it shows. */}
+                    <Button className="button button-small" onPress={() => update.mutate({ id: user.id, admin: !user.admin })}>
                       {user.admin ? 'Remove admin' : 'Make admin'}
+                      <span className="visually-hidden"> {user.name}</span>
                     </Button>
-                    <Button
-                      className="button button-small"
-                      aria-label={`${user.readOnly ? 'Allow edits by' : 'Make read-only'} ${user.name}`}
-                      onPress={() => update.mutate({ id: user.id, readOnly: !user.readOnly })}
-                    >
+                    <Button className="button button-small" onPress={() => update.mutate({ id: user.id, readOnly: !user.readOnly })}>
                       {user.readOnly ? 'Allow edits' : 'Make read-only'}
+                      <span className="visually-hidden"> {user.name}</span>
                     </Button>
                     <Button
                       className="button button-small button-danger"
