@@ -25,9 +25,12 @@ const CPU = {
   wasm32: 'wasm32',
 };
 
+// Names that spell a platform otherwise than Node's process.platform does.
+const OS_ALIASES = { windows: 'win32', macos: 'darwin' };
+
 function platformOf(name) {
   const parts = name.split('/').pop().split('-');
-  const os = parts.find((part) => OS.includes(part));
+  const os = parts.map((part) => OS_ALIASES[part] ?? part).find((part) => OS.includes(part));
   const cpu = parts.map((part) => CPU[part]).find(Boolean);
   const libc = parts.some((part) => part.startsWith('musl'))
     ? 'musl'
@@ -45,7 +48,8 @@ for (const [location, entry] of Object.entries(packages)) {
     const { os, cpu, libc } = platformOf(name);
     if (!os && !cpu) continue; // not a platform build: leave it to npm
     packages[`node_modules/${name}`] = {
-      version,
+      // The lowest version a caret or tilde range allows: the registry cannot tell us a newer one.
+      version: version.replace(/^[\^~]/, ''),
       ...(cpu ? { cpu: [cpu] } : {}),
       ...(entry.dev ? { dev: true } : {}),
       ...(libc ? { libc: [libc] } : {}),
