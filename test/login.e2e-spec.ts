@@ -257,9 +257,13 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
     const page = await browser.get(url(`/auth/popup?origin=${encodeURIComponent('http://viewer.test')}`));
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain(`postMessage(message, "http://viewer.test")`);
-    expect(html).toContain(JSON.stringify(browser.cookie(host(), 'tessera_token')));
-    expect(html).not.toContain("'*'");
+    const data = JSON.parse(/<script type="application\/json" id="tessera-popup">(.*?)<\/script>/.exec(html)![1]);
+    expect(data).toEqual({ token: browser.cookie(host(), 'tessera_token'), origin: 'http://viewer.test' });
+    // The page runs no inline script: its one script comes from Tessera's own origin, and sends to exactly data.origin.
+    expect(html.match(/<script(?![^>]*application\/json)[^>]*>/g)).toEqual(['<script src="/auth/popup.js">']);
+    const script = await (await fetch(url('/auth/popup.js'))).text();
+    expect(script).toContain('window.opener.postMessage({ token: data.token }, data.origin)');
+    expect(script).not.toContain("'*'");
     await expectError(await browser.get(url(`/auth/popup?origin=${encodeURIComponent('http://evil.test')}`)), 400, 'untrusted_redirect');
     await expectError(
       await browser.get(url(`/auth/popup?origin=${encodeURIComponent('http://viewer.test/app')}`)),

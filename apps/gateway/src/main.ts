@@ -1,27 +1,38 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { closeOnShutdown, startPlatform, withPlatform } from '@tessera/platform';
+import { closeOnShutdown, schemaMigration, startPlatform, withPlatform } from '@tessera/platform';
 import { HttpErrorsFilter } from './errors/http-errors.filter';
 import { createValidationPipe } from './errors/validation.pipe';
 import { GatewayModule } from './gateway.module';
+import { jsonBodyParser } from './http/bad-input';
+import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
+import { hardenHttp } from './http/http-boundary';
+import { RateLimits1765000000000 } from './migrations/1765000000000-rate-limits';
 import { setUpOpenApi } from './openapi';
 
 /** Largest request body accepted (CONTRACT section 2); larger ones get 413. */
 const BODY_LIMIT_BYTES = 64 * 1024;
 
 async function bootstrap(): Promise<void> {
-  const parts = await startPlatform('gateway');
-  const app = await NestFactory.create<NestFastifyApplication>(
-    withPlatform(GatewayModule, parts),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
-  );
-  app.useGlobalFilters(new HttpErrorsFilter(parts.config));
+  const parts = await startPlatform('gateway', { migrations: [schemaMigration('gateway'), RateLimits1765000000000] });
+  const { config } = parts;
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // X-Forwarded-For is believed only from these peers; from anyone else `request.ip` is the peer.
+    trustProxy: config.TESSERA_TRUSTED_PROXIES.length > 0 ? config.TESSERA_TRUSTED_PROXIES : false,
+    frameworkErrors,
+    clientErrorHandler,
+  });
+  hardenHttp(adapter.getInstance(), config, parts.pool);
+  const app = await NestFactory.create<NestFastifyApplication>(withPlatform(GatewayModule, parts), adapter);
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(adapter.getInstance()));
+  app.useGlobalFilters(new HttpErrorsFilter(config));
   app.useGlobalPipes(createValidationPipe());
-  setUpOpenApi(app, parts.config.publicUrl);
-  await app.listen(parts.config.PORT, '0.0.0.0');
+  setUpOpenApi(app, config.publicUrl);
+  await app.listen(config.PORT, '0.0.0.0');
   closeOnShutdown(app, parts.nats, parts.database);
-  new Logger('gateway').log(`gateway listening on ${parts.config.PORT} (${parts.config.publicUrl})`);
+  new Logger('gateway').log(`gateway listening on ${config.PORT} (${config.publicUrl})`);
 }
 
 void bootstrap();

@@ -1,5 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { applyDecorators, type INestApplication } from '@nestjs/common';
+import { ApiQuery, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+
+/** `@Query('name')` parameters the document should list as optional (Nest cannot see a `?` at run time). */
+export const OptionalQuery = (...names: string[]): MethodDecorator =>
+  applyDecorators(...names.map((name) => ApiQuery({ name, required: false, type: String })));
 
 /** The OpenAPI document at /api/docs-json and its UI at /api/docs. */
 export function setUpOpenApi(app: INestApplication, publicUrl: string): void {
@@ -10,7 +14,12 @@ export function setUpOpenApi(app: INestApplication, publicUrl: string): void {
       .setDescription('Authentication and authorization for research-data platforms (CONTRACT v1).')
       .setVersion('1')
       .addServer(publicUrl)
-      .addBearerAuth()
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description: 'A Tessera token: tsr<kind>_ + 32 base62 characters + a 6-character checksum',
+      })
       .build(),
   );
   document.paths['/api/v1/me'] = { get: ME_OPERATION };

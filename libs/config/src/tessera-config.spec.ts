@@ -29,6 +29,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
   });
 
+  it('takes trusted proxies as addresses and CIDR ranges, and names a bad one', () => {
+    expect(loadConfig({}).TESSERA_TRUSTED_PROXIES).toEqual([]);
+    expect(loadConfig({ TESSERA_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7, fd00::/8' }).TESSERA_TRUSTED_PROXIES).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+    ]);
+    for (const bad of ['everyone', '10.0.0.0/33', '10.0.0.0/8/1', '*'])
+      expect(() => loadConfig({ TESSERA_TRUSTED_PROXIES: bad })).toThrow(/TESSERA_TRUSTED_PROXIES:/);
+    expect(() => loadConfig({ TESSERA_MIDDLE_AUTH: 'maybe' })).toThrow(/TESSERA_MIDDLE_AUTH:/);
+  });
+
   it('requires an encryption key in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TESSERA_ENCRYPTION_KEY/);
   });

@@ -1,5 +1,17 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { isIP } from 'node:net';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  validateSync,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 
 const splitList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
@@ -11,6 +23,24 @@ const splitList = ({ value }: { value: unknown }): unknown =>
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/** An IPv4 or IPv6 address, or a CIDR range of either (`10.0.0.0/8`, `fd00::/8`). */
+class AddressOrRange implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return Array.isArray(value) && value.every((item) => typeof item === 'string' && isAddressOrRange(item));
+  }
+  defaultMessage(): string {
+    return 'TESSERA_TRUSTED_PROXIES must be IP addresses or CIDR ranges, comma separated';
+  }
+}
+
+function isAddressOrRange(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 export const OAUTH2_PROVIDERS = ['dev', 'google', 'github', 'globus', 'generic'] as const;
 
@@ -71,6 +101,15 @@ export class TesseraConfig {
   @Transform(splitList)
   @Matches(/^[a-z0-9_-]+$/, { each: true, message: 'TESSERA_PRIVILEGED_ACTIONS must be action names, comma separated' })
   TESSERA_PRIVILEGED_ACTIONS: string[] = ['reset', 'ready', 'delete', 'purge'];
+
+  /** Reverse proxies whose X-Forwarded-For is believed; from anyone else it is ignored. */
+  @Transform(splitList)
+  @Validate(AddressOrRange)
+  TESSERA_TRUSTED_PROXIES: string[] = [];
+
+  /** `off` turns off the middle_auth-compatible token sources (the `middle_auth_token` cookie and query parameter). */
+  @IsIn(['on', 'off'])
+  TESSERA_MIDDLE_AUTH: 'on' | 'off' = 'on';
 
   @IsOptional()
   @IsIn([...OAUTH2_PROVIDERS])

@@ -5,7 +5,7 @@
  * and `tessera.v1.identity.admin.>` to Tessera's own NATS users in production.
  */
 export const TOKEN_ADMIN_SUBJECTS = {
-  /** `{adminKey, clientAddress}` → `{token, expiresAt, revision}` (10 tries a minute per address, across replicas). */
+  /** `{adminKey}` → `{token, expiresAt, revision}`; the gateway limits the tries per client address. */
   mintAdmin: 'tessera.v1.token.admin.mint-admin',
   /** `{principal, kind, ownerId?, name, scopes, expiresInDays?, expiresAt?, resource?, actions?}` → the minted token. */
   mint: 'tessera.v1.token.admin.mint',

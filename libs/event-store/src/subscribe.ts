@@ -2,7 +2,11 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import { SUBJECTS, type Event, type TesseraEvent } from '@tessera/contracts';
 import type { EventPayload, RecordedEvent } from './event';
+import { PositionWaiters } from './position-waiters';
 import { readAll } from './read';
+
+/** At most this many requests of one process wait for a position at once; more are answered "not yet" at once. */
+export const MAX_POSITION_WAITERS = 10_000;
 
 /** Reads up to `limit` events after `after`, in position order (readAll, or readPayloads for less). */
 export type LogReader<Delivered extends { position: number }> = (pool: Pool, after: number, limit: number) => Promise<Delivered[]>;
@@ -38,12 +42,6 @@ export interface LogSubscriptionOptions<E extends Event, Delivered extends Event
   onRecovered?: () => void;
 }
 
-interface Waiter {
-  position: number;
-  resolve: (reached: boolean) => void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * Catch-up then live: reads the log from `from` to the head, then follows it. A NATS notification
  * only wakes the reader: the events themselves always come from PostgreSQL, in position order, so a
@@ -54,7 +52,7 @@ export class LogSubscription<E extends Event = TesseraEvent, Delivered extends E
   private applied: number;
   private draining: Promise<void> | undefined;
   private dirty = false;
-  private waiters: Waiter[] = [];
+  private readonly waiters = new PositionWaiters(MAX_POSITION_WAITERS);
   private natsSubscription: Subscription | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -116,21 +114,12 @@ export class LogSubscription<E extends Event = TesseraEvent, Delivered extends E
     this.options.onError?.(error);
   }
 
-  /** Resolves true once `position` is applied, false after `timeoutMs`. */
+  /** Resolves true once `position` is applied, false after `timeoutMs` (or at once when MAX_POSITION_WAITERS wait already). */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
     if (this.applied >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        position,
-        resolve,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((other) => other !== waiter);
-          resolve(false);
-        }, timeoutMs),
-      };
-      this.waiters.push(waiter);
-      this.catchUp().catch((error) => this.reportError(error));
-    });
+    const reached = this.waiters.wait(position, timeoutMs);
+    this.catchUp().catch((error) => this.reportError(error));
+    return reached;
   }
 
   async stop(): Promise<void> {
@@ -138,11 +127,7 @@ export class LogSubscription<E extends Event = TesseraEvent, Delivered extends E
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.natsSubscription?.unsubscribe();
     await this.draining?.catch(() => undefined);
-    for (const waiter of this.waiters) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(false);
-    }
-    this.waiters = [];
+    this.waiters.clear();
   }
 
   private async drain(): Promise<void> {
@@ -181,19 +166,6 @@ export class LogSubscription<E extends Event = TesseraEvent, Delivered extends E
   }
 
   private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const [reached, waiting] = partition(this.waiters, (waiter) => waiter.position <= this.applied);
-    this.waiters = waiting;
-    for (const waiter of reached) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(true);
-    }
+    this.waiters.settleUpTo(this.applied);
   }
-}
-
-function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
-  const yes: T[] = [];
-  const no: T[] = [];
-  for (const item of items) (test(item) ? yes : no).push(item);
-  return [yes, no];
 }

@@ -3,26 +3,39 @@ import { TesseraError } from '@tessera/contracts';
 
 const SCHEME = /^(Bearer|Token)\s+(\S+)\s*$/i;
 
+export interface CallerToken {
+  token: string;
+  /** Sent by the browser on its own (a cookie): a write authenticated so must prove where it comes from. */
+  ambient: boolean;
+}
+
+export interface TokenSourceOptions {
+  extraHeaders: string[];
+  /** TESSERA_MIDDLE_AUTH: the `middle_auth_token` cookie and query parameter. */
+  middleAuth: boolean;
+}
+
 /**
  * The caller's token, from the sources of CONTRACT section 2 in their order: `Authorization`
  * (Bearer, then Token), each extra header, the `tessera_token` cookie, the `middle_auth_token`
  * cookie, the `middle_auth_token` query parameter. A header that is present but malformed is
  * 400 `bad_auth_header`, never silently skipped.
  */
-export function extractToken(request: FastifyRequest, extraHeaders: string[]): string | undefined {
-  for (const name of ['authorization', ...extraHeaders.map((header) => header.toLowerCase())]) {
+export function extractToken(request: FastifyRequest, options: TokenSourceOptions): CallerToken | undefined {
+  for (const name of ['authorization', ...options.extraHeaders.map((header) => header.toLowerCase())]) {
     const value = request.headers[name];
     if (value === undefined) continue;
     const match = typeof value === 'string' ? SCHEME.exec(value) : null;
     if (!match) throw new TesseraError('bad_auth_header', `the ${name} header must be "Bearer <token>" or "Token <token>"`);
-    return match[2];
+    return { token: match[2], ambient: false };
   }
   const cookies = parseCookies(request.headers.cookie);
-  if (cookies.tessera_token) return cookies.tessera_token;
-  if (cookies.middle_auth_token) return cookies.middle_auth_token;
+  if (cookies.tessera_token) return { token: cookies.tessera_token, ambient: true };
+  if (!options.middleAuth) return undefined;
+  if (cookies.middle_auth_token) return { token: cookies.middle_auth_token, ambient: true };
   const query = request.query as Record<string, unknown> | undefined;
   const fromQuery = query?.middle_auth_token;
-  return typeof fromQuery === 'string' && fromQuery.length > 0 ? fromQuery : undefined;
+  return typeof fromQuery === 'string' && fromQuery.length > 0 ? { token: fromQuery, ambient: false } : undefined;
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

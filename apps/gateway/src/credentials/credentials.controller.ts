@@ -5,6 +5,7 @@ import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, type Caller } from '../auth/current-principal.decorator';
 import { TokenExchangeDto } from '../login/login.dto';
+import { RateLimited } from '../rate-limits/rate-limits';
 
 /** Upstream identity over REST: the caller's connected providers, and the provider-token exchange. */
 @ApiTags('login')
@@ -20,6 +21,7 @@ export class CredentialsController {
   }
 
   @Post('tokens/exchange')
+  @RateLimited('exchange')
   @ApiOperation({ summary: 'Trade a provider access token (validated with the provider) for a Tessera session token' })
   async exchange(@Body() body: TokenExchangeDto) {
     const { userId, user } = await this.client.request(LOGIN_SUBJECTS.exchange, {

@@ -1,8 +1,9 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { HTTP_STATUS_BY_CODE, TesseraError, UNAUTHENTICATED_CODES, type ErrorCode } from '@tessera/contracts';
+import { HTTP_STATUS_BY_CODE, TesseraError, type ErrorCode } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
 import { databaseUnavailable } from '@tessera/platform';
+import { sendError } from './error-body';
 
 /** The contract's error body for every error: `{"statusCode","error","message","details"}`. */
 @Catch()
@@ -12,18 +13,7 @@ export class HttpErrorsFilter implements ExceptionFilter {
   constructor(private readonly config: TesseraConfig) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const error = this.toTesseraError(exception);
-    if (UNAUTHENTICATED_CODES.has(error.code)) {
-      void reply.header('WWW-Authenticate', `Bearer realm="${this.config.publicUrl}/auth/login"`);
-    }
-    // Every 503 tells the client when to retry (CONTRACT section 2), whichever app raised it.
-    const retryAfter = error.retryAfter ?? (error.status === 503 ? 1 : undefined);
-    if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
-    void reply
-      .status(error.status)
-      .header('Content-Type', 'application/json; charset=utf-8')
-      .send({ statusCode: error.status, error: error.code, message: error.message, details: error.details ?? [], ...error.extra });
+    sendError(host.switchToHttp().getResponse<FastifyReply>(), this.toTesseraError(exception), this.config.publicUrl);
   }
 
   private toTesseraError(exception: unknown): TesseraError {
@@ -31,14 +21,14 @@ export class HttpErrorsFilter implements ExceptionFilter {
     const unavailable = databaseUnavailable(exception);
     if (unavailable) return unavailable;
     const status = exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: number })?.statusCode;
-    const code = status ? codeForStatus(status) : undefined;
-    if (code && status && status < 500) return new TesseraError(code, messageOf(exception));
+    if (status !== undefined && status < 500) return new TesseraError(codeForStatus(status), messageOf(exception));
     this.log.error((exception as Error)?.stack ?? String(exception));
     return new TesseraError('internal_error', 'internal error');
   }
 }
 
-function codeForStatus(status: number): ErrorCode | undefined {
+/** The contract code of a 4xx the framework raised (Fastify's parsers, Nest's pipes); `bad_request` for any other 4xx. */
+export function codeForStatus(status: number): ErrorCode {
   const preferred: Record<number, ErrorCode> = {
     400: 'bad_request',
     401: 'invalid_token',
@@ -46,11 +36,17 @@ function codeForStatus(status: number): ErrorCode | undefined {
     404: 'not_found',
     409: 'conflict',
     413: 'payload_too_large',
-    415: 'bad_request',
+    414: 'uri_too_long',
+    415: 'unsupported_media_type',
     429: 'rate_limited',
+    431: 'headers_too_large',
     503: 'unavailable',
   };
-  return preferred[status] ?? (Object.entries(HTTP_STATUS_BY_CODE).find(([, value]) => value === status)?.[0] as ErrorCode | undefined);
+  return (
+    preferred[status] ??
+    (Object.entries(HTTP_STATUS_BY_CODE).find(([, value]) => value === status)?.[0] as ErrorCode | undefined) ??
+    'bad_request'
+  );
 }
 
 function messageOf(exception: unknown): string {

@@ -1,8 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** Binds a pending login to the browser that began it (the state alone could be replayed from another browser). */
-export const LOGIN_COOKIE = 'tessera_login';
 export const TOKEN_COOKIE = 'tessera_token';
+
+/**
+ * Binds a pending login to the browser that began it (the state alone could be replayed from another
+ * browser). On https it takes the `__Host-` prefix, so no sibling subdomain can plant or overwrite
+ * it; the browser then insists on `Path=/` and `Secure`.
+ */
+export function loginCookie(publicUrl: string): { name: string; path: string } {
+  return publicUrl.startsWith('https:') ? { name: '__Host-tessera_login', path: '/' } : { name: 'tessera_login', path: '/auth' };
+}
 
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Logger, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { OptionalQuery } from '../openapi';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LOGIN_SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS, TOKEN_INTERNAL_SUBJECTS, TOKEN_REVOCATION_SUBJECTS } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
@@ -8,9 +10,10 @@ import { TesseraClient } from '@tessera/messaging';
 import { isRefusal, TokenIndexReplica } from '@tessera/token-index';
 import { Authenticated, type AuthenticatedRequest } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, type Caller } from '../auth/current-principal.decorator';
-import { clearCookie, LOGIN_COOKIE, readCookie, setCookie, TOKEN_COOKIE } from './login-cookies';
+import { clearCookie, loginCookie, readCookie, setCookie, TOKEN_COOKIE } from './login-cookies';
 import { LoginCodeDto } from './login.dto';
 import { LoginStrategy } from './login-strategy';
+import { RateLimited } from '../rate-limits/rate-limits';
 
 /** A login must come back within this time (the identity app keeps the state as long). */
 const LOGIN_COOKIE_SECONDS = 600;
@@ -33,6 +36,8 @@ export class LoginController {
   ) {}
 
   @Get('login')
+  @RateLimited('login')
+  @OptionalQuery('redirect', 'login_hint')
   @ApiOperation({
     summary:
       'Begin a login: 302 to the identity provider (state + PKCE S256); redirect must start with a registered app URL, or be a page of Tessera itself (a path such as /tokens, or under TESSERA_PUBLIC_URL; default: the console at /)',
@@ -49,13 +54,17 @@ export class LoginController {
       throw new TesseraError('bad_request', 'redirect: must be a URL', [{ field: 'redirect', problems: ['must be a URL'] }]);
     const target = ownPage(redirect, this.config.publicUrl);
     await this.requireTrustedRedirect(target);
-    const browserNonce = readCookie(request, LOGIN_COOKIE) ?? randomBytes(32).toString('base64url');
+    const nonceCookie = loginCookie(this.config.publicUrl);
+    const browserNonce = readCookie(request, nonceCookie.name) ?? randomBytes(32).toString('base64url');
     const outcome = await this.strategy.run({
       query: {},
       login: { browserNonce, redirect: target, loginHint: typeof loginHint === 'string' ? loginHint : undefined },
     });
     if (outcome.kind !== 'redirect') throw this.failure(outcome);
-    setCookie(reply, this.config.publicUrl, LOGIN_COOKIE, browserNonce, { path: '/auth', maxAgeSeconds: LOGIN_COOKIE_SECONDS });
+    setCookie(reply, this.config.publicUrl, nonceCookie.name, browserNonce, {
+      path: nonceCookie.path,
+      maxAgeSeconds: LOGIN_COOKIE_SECONDS,
+    });
     void reply.header('cache-control', 'no-store').redirect(outcome.url, 302);
   }
 
@@ -71,14 +80,15 @@ export class LoginController {
         ...(typeof query.code !== 'string' ? [{ field: 'code', problems: ['required'] }] : []),
         ...(typeof query.state !== 'string' ? [{ field: 'state', problems: ['required'] }] : []),
       ]);
-    const login = { browserNonce: readCookie(request, LOGIN_COOKIE) ?? '', redirect: undefined as string | undefined };
+    const nonceCookie = loginCookie(this.config.publicUrl);
+    const login = { browserNonce: readCookie(request, nonceCookie.name) ?? '', redirect: undefined as string | undefined };
     const outcome = await this.strategy.run({ query: { code: query.code, state: query.state }, login });
     if (outcome.kind !== 'success' || !login.redirect) throw this.failure(outcome);
     const { userId } = await this.client.request(LOGIN_SUBJECTS.complete, outcome.tokens);
     const session = await this.client.request(TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
     const { code } = await this.client.request(LOGIN_SUBJECTS.createCode, { userId, redirect: login.redirect });
     setCookie(reply, this.config.publicUrl, TOKEN_COOKIE, session.token, { path: '/', maxAgeSeconds: this.config.TESSERA_SESSION_TTL });
-    clearCookie(reply, this.config.publicUrl, LOGIN_COOKIE, '/auth');
+    clearCookie(reply, this.config.publicUrl, nonceCookie.name, nonceCookie.path);
     const target = new URL(login.redirect);
     target.searchParams.set('code', code);
     void reply.header('cache-control', 'no-store').redirect(target.href, 302);
@@ -94,6 +104,8 @@ export class LoginController {
   }
 
   @Get('popup')
+  // The page must keep its opener (the app's window): no Cross-Origin-Opener-Policy here.
+  @RouteConfig({ helmet: { crossOriginOpenerPolicy: false } })
   @ApiOperation({ summary: 'For popup clients: after login, posts {token} to window.opener with exactly this registered origin' })
   async popup(@Query('origin') origin: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (typeof origin !== 'string' || !(await this.isTrustedOrigin(origin)))
@@ -112,6 +124,13 @@ export class LoginController {
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'no-referrer')
       .send(popupPage(token, origin));
+  }
+
+  /** The popup page's script, served from Tessera's own origin so the page needs no inline script (CSP `script-src 'self'`). */
+  @Get('popup.js')
+  @ApiExcludeEndpoint()
+  popupScript(@Res() reply: FastifyReply): void {
+    void reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(POPUP_SCRIPT);
   }
 
   @Post('logout')
@@ -177,21 +196,26 @@ function ownPage(redirect: string, publicUrl: string): string {
   return /^\/(?![/\\])/.test(redirect) ? `${publicUrl}${redirect}` : redirect;
 }
 
-/** The target origin is a registered app's exact origin, never `*`; both values are JSON-escaped for the script. */
+/**
+ * The target origin is a registered app's exact origin, never `*`. The token and origin travel in a
+ * JSON data block (never executed, so the CSP allows it; `<` escaped so it cannot close the tag),
+ * read by POPUP_SCRIPT.
+ */
 function popupPage(token: string, origin: string): string {
-  const js = (value: unknown) =>
-    JSON.stringify(value)
-      .replace(/</g, '\\u003c')
-      .replace(/\u2028|\u2029/g, '');
+  const data = JSON.stringify({ token, origin })
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028|\u2029/g, '');
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>Tessera login</title></head>
 <body><p>You are logged in. This window closes by itself.</p>
-<script>
-(function () {
-  var message = { token: ${js(token)} };
-  if (window.opener) window.opener.postMessage(message, ${js(origin)});
-  window.close();
-})();
-</script></body></html>
+<script type="application/json" id="tessera-popup">${data}</script>
+<script src="${POPUP_PATH}.js"></script></body></html>
 `;
 }
+
+const POPUP_SCRIPT = `(function () {
+  var data = JSON.parse(document.getElementById('tessera-popup').textContent);
+  if (window.opener) window.opener.postMessage({ token: data.token }, data.origin);
+  window.close();
+})();
+`;

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OptionalQuery } from '../openapi';
 import { POLICY_ADMIN_SUBJECTS as S } from '@tessera/contracts';
 import { Authenticated, MinRevision } from '../auth';
 import { CreateDatasetDto, PublishTosDto, PutGrantDto, UpdateDatasetDto } from './dtos/policy.dto';
@@ -20,6 +21,7 @@ export class DatasetsController {
   }
 
   @Get()
+  @OptionalQuery('limit', 'cursor')
   @ApiOperation({ summary: 'Datasets the caller administers (all, for a super admin)' })
   list(@BearerToken() token: string, @MinRevision() min?: number, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
     return this.policy.forward(S.listDatasets, token, min, { limit, cursor });
@@ -77,6 +79,7 @@ export class DatasetsController {
   }
 
   @Get(':id/grants')
+  @OptionalQuery('limit', 'cursor')
   listGrants(
     @BearerToken() token: string,
     @Param('id', uuid) datasetId: string,
@@ -94,6 +97,7 @@ export class DatasetsController {
   }
 
   @Get(':id/tos')
+  @OptionalQuery('limit', 'cursor')
   @ApiOperation({ summary: 'Terms-of-service versions of this dataset, newest first' })
   listTos(
     @BearerToken() token: string,
@@ -106,6 +110,7 @@ export class DatasetsController {
   }
 
   @Get(':id/users')
+  @OptionalQuery('permission', 'limit', 'cursor')
   @ApiOperation({ summary: 'Users holding a permission on this dataset (dataset admin or super admin)' })
   users(
     @BearerToken() token: string,

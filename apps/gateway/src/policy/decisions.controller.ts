@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { OptionalQuery } from '../openapi';
 import { POLICY_ADMIN_SUBJECTS as S, SUBJECTS, TesseraError, type CheckReply } from '@tessera/contracts';
 import { TesseraClient } from '@tessera/messaging';
 import { Authenticated, MinRevision, type AuthenticatedRequest } from '../auth';
@@ -18,9 +19,9 @@ export class DecisionsController {
   @Get('check')
   @ApiOperation({ summary: 'May the caller do `permission` on a dataset (or a service table)? 200, or 403 with the reason' })
   // Bottom up: the document lists permission, dataset, service, table.
-  @ApiQuery({ name: 'table', required: true, type: String })
-  @ApiQuery({ name: 'service', required: true, type: String })
-  @ApiQuery({ name: 'dataset', required: true, type: String })
+  @ApiQuery({ name: 'table', required: false, type: String, description: 'with service, instead of dataset' })
+  @ApiQuery({ name: 'service', required: false, type: String, description: 'with table, instead of dataset' })
+  @ApiQuery({ name: 'dataset', required: false, type: String, description: 'dataset id or name (or give service and table)' })
   @ApiQuery({ name: 'permission', required: true, type: String })
   async check(@Req() request: AuthenticatedRequest): Promise<{ allowed: true; revision: string }> {
     // Read from the request rather than as four @Query() parameters: Nest runs each parameter
@@ -55,6 +56,7 @@ export class DecisionsController {
   }
 
   @Get('me/datasets')
+  @OptionalQuery('permission', 'limit', 'cursor')
   @ApiOperation({ summary: 'Datasets on which the caller holds `permission` (default view)' })
   myDatasets(
     @BearerToken() token: string,

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OptionalQuery } from '../openapi';
 import { POLICY_ADMIN_SUBJECTS as S } from '@tessera/contracts';
 import { Authenticated, MinRevision } from '../auth';
 import { CreateGroupDto, PutMemberDto } from './dtos/policy.dto';
@@ -20,6 +21,7 @@ export class GroupsController {
   }
 
   @Get()
+  @OptionalQuery('limit', 'cursor')
   @ApiOperation({ summary: 'Groups the caller belongs to (all, for a super admin)' })
   list(@BearerToken() token: string, @MinRevision() min?: number, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
     return this.policy.forward(S.listGroups, token, min, { limit, cursor });

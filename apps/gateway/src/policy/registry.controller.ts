@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { OptionalQuery } from '../openapi';
 import { POLICY_ADMIN_SUBJECTS as S } from '@tessera/contracts';
 import { Authenticated, MinRevision } from '../auth';
 import { CreateAffiliationDto, PutServiceTableDto, PutUserAffiliationDto, RegisterPermissionDto } from './dtos/policy.dto';
@@ -15,6 +16,7 @@ export class RegistryController {
   constructor(private readonly policy: PolicyForwarder) {}
 
   @Get('permissions')
+  @OptionalQuery('limit', 'cursor')
   listPermissions(
     @BearerToken() token: string,
     @MinRevision() min?: number,
@@ -32,6 +34,7 @@ export class RegistryController {
 
   @Get('servicetables')
   @ApiQuery({ name: 'service', required: false, description: 'only the tables of this service' })
+  @OptionalQuery('limit', 'cursor')
   listServiceTables(
     @BearerToken() token: string,
     @MinRevision() min?: number,
@@ -110,6 +113,7 @@ export class RegistryController {
   }
 
   @Get('users/:id/affiliations')
+  @OptionalQuery('limit', 'cursor')
   listUserAffiliations(
     @BearerToken() token: string,
     @Param('id', uuid) userId: string,

@@ -6,7 +6,7 @@ import { TesseraClient } from '@tessera/messaging';
 import { authorizeResourceAction } from '@tessera/token-index';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
-import { AuthorizeDto, ResourceTokenDto } from '../tokens/token.dto';
+import { AuthorizeDto, ResourceTokenDto, resourceTokenFields } from '../tokens/token.dto';
 
 /** Resource tokens and the resource-action check (answered from the gateway's own token index). */
 @ApiTags('tokens')
@@ -21,7 +21,7 @@ export class ResourceTokensController {
   @Authenticated()
   @ApiOperation({ summary: 'Mint a token for one resource and its actions (service account with scope resource-tokens, or super admin)' })
   mint(@CurrentPrincipal() principal: Caller, @Body() body: ResourceTokenDto, @MinRevision() minRevision?: number): Promise<unknown> {
-    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'resource', ...body, minRevision });
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { ...resourceTokenFields(body), principal, kind: 'resource', minRevision });
   }
 
   @Post('authorize')

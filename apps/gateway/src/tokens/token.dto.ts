@@ -7,12 +7,12 @@ import {
   IsEmail,
   IsInt,
   IsISO8601,
-  IsOptional,
   IsString,
   Length,
   Matches,
   Min,
 } from 'class-validator';
+import { OptionalField } from '../http/optional-field';
 
 const SCOPE = /^(\*|[a-z][a-z0-9_-]*)$/;
 
@@ -26,8 +26,13 @@ export class MintTokenDto {
   @IsString({ each: true })
   @Matches(SCOPE, { each: true, message: 'each scope must be * or a lowercase name' })
   scopes: string[];
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) expiresInDays?: number;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) expiresAt?: string;
+  @ApiPropertyOptional() @OptionalField() @IsInt() @Min(1) expiresInDays?: number;
+  @ApiPropertyOptional() @OptionalField() @IsISO8601({ strict: true }) expiresAt?: string;
+}
+
+/** Only the fields a mint names, whatever else a body carried: the gateway sets the rest itself. */
+export function mintFields(body: MintTokenDto) {
+  return { name: body.name, scopes: body.scopes, expiresInDays: body.expiresInDays, expiresAt: body.expiresAt };
 }
 
 export class ResourceTokenDto {
@@ -43,7 +48,11 @@ export class ResourceTokenDto {
   @IsString({ each: true })
   @Matches(/^[a-z0-9_-]+$/, { each: true, message: 'each action must be a lowercase name' })
   actions: string[];
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) expiresInDays?: number;
+  @ApiPropertyOptional() @OptionalField() @IsInt() @Min(1) expiresInDays?: number;
+}
+
+export function resourceTokenFields(body: ResourceTokenDto) {
+  return { resource: body.resource, actions: body.actions, expiresInDays: body.expiresInDays };
 }
 
 export class AuthorizeDto {
@@ -61,9 +70,9 @@ export class AdminKeyDto {
 
 export class CreateUserDto {
   @ApiProperty() @IsString() @Length(1, 200) name: string;
-  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() admin?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() readOnly?: boolean;
+  @ApiPropertyOptional() @OptionalField() @IsEmail() email?: string;
+  @ApiPropertyOptional() @OptionalField() @IsBoolean() admin?: boolean;
+  @ApiPropertyOptional() @OptionalField() @IsBoolean() readOnly?: boolean;
 }
 
 export class CreateServiceAccountDto {

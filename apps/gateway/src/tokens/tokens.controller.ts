@@ -4,7 +4,7 @@ import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts
 import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
-import { MintTokenDto, TokenBodyDto } from './token.dto';
+import { MintTokenDto, mintFields, TokenBodyDto } from './token.dto';
 
 /** Personal tokens (CONTRACT section 3), forwarded to the token app with the resolved caller. */
 @ApiTags('tokens')
@@ -16,7 +16,7 @@ export class TokensController {
   @Authenticated()
   @ApiOperation({ summary: 'Mint a personal token (scope tokens); the secret is in this answer only' })
   mint(@CurrentPrincipal() principal: Caller, @Body() body: MintTokenDto, @MinRevision() minRevision?: number): Promise<unknown> {
-    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'personal', ...body, minRevision });
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { ...mintFields(body), principal, kind: 'personal', minRevision });
   }
 
   @Get()

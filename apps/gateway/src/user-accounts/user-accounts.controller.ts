@@ -1,16 +1,17 @@
 import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsString, Length } from 'class-validator';
 import { actorOf, TesseraError, TOKEN_REVOCATION_SUBJECTS, USER_ACCOUNT_SUBJECTS } from '@tessera/contracts';
 import { TesseraClient } from '@tessera/messaging';
+import { OptionalField } from '../http/optional-field';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, type Caller } from '../auth/current-principal.decorator';
 
 export class UpdateUserDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() admin?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() readOnly?: boolean;
-  @ApiPropertyOptional({ description: 'principal investigator' }) @IsOptional() @IsBoolean() pi?: boolean;
+  @ApiPropertyOptional() @OptionalField() @IsString() @Length(1, 200) name?: string;
+  @ApiPropertyOptional() @OptionalField() @IsBoolean() admin?: boolean;
+  @ApiPropertyOptional() @OptionalField() @IsBoolean() readOnly?: boolean;
+  @ApiPropertyOptional({ description: 'principal investigator' }) @OptionalField() @IsBoolean() pi?: boolean;
 }
 
 /** PATCH and DELETE of `/api/v1/users/:id` (super admin); DELETE deactivates and revokes every token, in the log. */
@@ -27,7 +28,7 @@ export class UserAccountsController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateUserDto,
   ): Promise<unknown> {
-    return this.client.request(USER_ACCOUNT_SUBJECTS.update, { principal, id, ...body });
+    return this.client.request(USER_ACCOUNT_SUBJECTS.update, { ...body, principal, id });
   }
 
   @Delete(':id')

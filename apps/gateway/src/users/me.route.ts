@@ -1,10 +1,11 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { TesseraError, UNAUTHENTICATED_CODES, type Principal } from '@tessera/contracts';
+import { TesseraError, type Principal } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
 import { TokenIndexReplica } from '@tessera/token-index';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
+import { sendError } from '../errors/error-body';
 
 /**
  * `GET /api/v1/me`, the hottest authenticated read, as a plain Fastify route: the same guard and
@@ -33,11 +34,7 @@ export class MeRoute implements OnModuleInit {
 
   private sendError(reply: FastifyReply, exception: unknown): FastifyReply {
     const error = exception instanceof TesseraError ? exception : new TesseraError('internal_error', 'internal error');
-    if (UNAUTHENTICATED_CODES.has(error.code)) void reply.header('WWW-Authenticate', `Bearer realm="${this.config.publicUrl}/auth/login"`);
-    if (error.retryAfter !== undefined) void reply.header('Retry-After', String(error.retryAfter));
-    return reply
-      .status(error.status)
-      .send({ statusCode: error.status, error: error.code, message: error.message, details: error.details ?? [], ...error.extra });
+    return sendError(reply, error, this.config.publicUrl);
   }
 }
 

@@ -4,7 +4,7 @@ import { IDENTITY_ADMIN_SUBJECTS, TOKEN_ADMIN_SUBJECTS } from '@tessera/contract
 import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
-import { CreateServiceAccountDto, CreateUserDto, MintTokenDto } from '../tokens/token.dto';
+import { CreateServiceAccountDto, CreateUserDto, MintTokenDto, mintFields } from '../tokens/token.dto';
 import { UsersQueryDto } from './list-query.dto';
 
 /** Users, service accounts and the tokens a super admin mints for them, forwarded to their owning apps. */
@@ -17,7 +17,7 @@ export class UsersController {
   @Post('users')
   @ApiOperation({ summary: 'Register a user (super admin)' })
   create(@CurrentPrincipal() principal: Caller, @Body() body: CreateUserDto): Promise<unknown> {
-    return this.client.request(IDENTITY_ADMIN_SUBJECTS.createUser, { principal, ...body });
+    return this.client.request(IDENTITY_ADMIN_SUBJECTS.createUser, { ...body, principal });
   }
 
   @Get('users')
@@ -56,13 +56,13 @@ export class UsersController {
     @Body() body: MintTokenDto,
     @MinRevision() minRevision?: number,
   ): Promise<unknown> {
-    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'impersonation', ownerId, ...body, minRevision });
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { ...mintFields(body), principal, kind: 'impersonation', ownerId, minRevision });
   }
 
   @Post('service-accounts')
   @ApiOperation({ summary: 'Create a service account (super admin)' })
   createServiceAccount(@CurrentPrincipal() principal: Caller, @Body() body: CreateServiceAccountDto): Promise<unknown> {
-    return this.client.request(IDENTITY_ADMIN_SUBJECTS.createServiceAccount, { principal, ...body });
+    return this.client.request(IDENTITY_ADMIN_SUBJECTS.createServiceAccount, { ...body, principal });
   }
 
   @Post('service-accounts/:id/tokens')
@@ -73,6 +73,6 @@ export class UsersController {
     @Body() body: MintTokenDto,
     @MinRevision() minRevision?: number,
   ): Promise<unknown> {
-    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { principal, kind: 'service', ownerId, ...body, minRevision });
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.mint, { ...mintFields(body), principal, kind: 'service', ownerId, minRevision });
   }
 }

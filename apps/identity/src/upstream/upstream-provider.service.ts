@@ -21,6 +21,13 @@ export interface UpstreamTokens {
 
 const PROVIDER_TIMEOUT_MS = 10_000;
 
+/**
+ * What an OAuth2 access token can be: visible ASCII without spaces (RFC 6750's b64token and every
+ * provider's opaque or JWT tokens fit). Anything else, a CR/LF or a control character above all, is
+ * refused before it goes into an HTTP header or a log line.
+ */
+const ACCESS_TOKEN = /^[\x21-\x7e]+$/;
+
 /** The upstream identity provider: its settings, the dev provider's lifetime, and the calls Tessera makes to it. */
 @Injectable()
 export class UpstreamProvider implements OnModuleInit, OnApplicationShutdown {
@@ -64,6 +71,8 @@ export class UpstreamProvider implements OnModuleInit, OnApplicationShutdown {
 
   /** Validates a provider access token with the provider: RFC 7662 introspection when configured, else userinfo. */
   async identify(accessToken: string): Promise<UpstreamIdentity> {
+    if (!ACCESS_TOKEN.test(accessToken))
+      throw new TesseraError('invalid_token', 'this is not an access token the provider could have issued');
     const settings = this.settings;
     if (settings.introspectionURL) {
       const answer = await this.call(settings.introspectionURL, {
@@ -108,7 +117,9 @@ export class UpstreamProvider implements OnModuleInit, OnApplicationShutdown {
     try {
       response = await fetch(url, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
     } catch (error) {
-      new Logger('upstream').warn(`identity provider unreachable: ${(error as Error).message}`);
+      // The cause's code only: a message may quote the request, and the request carries a caller's token.
+      const cause = (error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).name;
+      new Logger('upstream').warn(`identity provider unreachable (${String(cause)})`);
       throw new TesseraError('unavailable', 'the identity provider is unreachable', undefined, undefined, 5);
     }
     if (response.status >= 500)

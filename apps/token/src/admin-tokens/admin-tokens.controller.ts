@@ -1,38 +1,24 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import type { Pool } from 'pg';
 import { TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { TesseraConfig } from '@tessera/config';
-import { PG_POOL } from '@tessera/platform';
 import { TokenCommands } from '../tokens/token-commands';
-import { ADMIN_KEY_TRIES_PER_MINUTE, countAdminKeyTry } from './admin-key-attempts';
 
-/** Short-lived super-admin tokens from TESSERA_ADMIN_KEY. */
+/**
+ * Short-lived super-admin tokens from TESSERA_ADMIN_KEY. The subject is open to Tessera's own NATS
+ * users only; the gateway limits the tries per client address before it forwards one.
+ */
 @Controller()
 export class AdminTokensController {
   constructor(
     private readonly tokens: TokenCommands,
     private readonly config: TesseraConfig,
-    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   @Handles(TOKEN_ADMIN_SUBJECTS.mintAdmin)
-  async mintAdmin(
-    @Payload() body: { adminKey?: unknown; clientAddress?: unknown },
-  ): Promise<{ token: string; expiresAt: string; revision: string }> {
-    const address = typeof body.clientAddress === 'string' && body.clientAddress ? body.clientAddress : 'unknown';
-    const { attempts, retryAfter } = await countAdminKeyTry(this.pool, address);
-    if (attempts > ADMIN_KEY_TRIES_PER_MINUTE) {
-      throw new TesseraError(
-        'rate_limited',
-        `at most ${ADMIN_KEY_TRIES_PER_MINUTE} admin-key tries a minute`,
-        undefined,
-        undefined,
-        retryAfter,
-      );
-    }
+  async mintAdmin(@Payload() body: { adminKey?: unknown }): Promise<{ token: string; expiresAt: string; revision: string }> {
     const expected = this.config.TESSERA_ADMIN_KEY;
     if (!expected) throw new TesseraError('invalid_admin_key', 'admin tokens are disabled (TESSERA_ADMIN_KEY is not set)');
     if (typeof body.adminKey !== 'string' || !sameSecret(body.adminKey, expected))

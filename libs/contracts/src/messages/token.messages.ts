@@ -76,7 +76,7 @@ export interface SessionToken extends Revision {
 
 /** The subjects the token app answers. */
 export interface TokenMessages {
-  [TOKEN_ADMIN_SUBJECTS.mintAdmin]: Message<{ adminKey: string; clientAddress: string }, { token: string; expiresAt: string } & Revision>;
+  [TOKEN_ADMIN_SUBJECTS.mintAdmin]: Message<{ adminKey: string }, { token: string; expiresAt: string } & Revision>;
   [TOKEN_ADMIN_SUBJECTS.mint]: CallerMessage<MintFields, MintedToken>;
   /** No `nextCursor` for an admin token, which owns no tokens. */
   [TOKEN_ADMIN_SUBJECTS.list]: CallerMessage<

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PERMISSION_NAME_PATTERN } from '@tessera/contracts';
+import { OptionalField } from '../../http/optional-field';
 
 export class CreateGroupDto {
   @ApiProperty({ example: 'lab' })
@@ -11,7 +12,7 @@ export class CreateGroupDto {
 
 export class PutMemberDto {
   @ApiPropertyOptional({ description: 'Group admin: manages the members of this group' })
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   admin?: boolean;
 }
@@ -23,7 +24,7 @@ export class CreateDatasetDto {
   name: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(4000)
   description?: string;
@@ -31,13 +32,13 @@ export class CreateDatasetDto {
 
 export class UpdateDatasetDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(4000)
   description?: string;
@@ -84,13 +85,13 @@ export class CreateAffiliationDto {
   name: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(200)
   contactName?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @IsEmail()
   contactEmail?: string;
 }
