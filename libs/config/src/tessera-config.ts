@@ -25,6 +25,7 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 
 /** An IPv4 or IPv6 address, or a CIDR range of either (`10.0.0.0/8`, `fd00::/8`). */
+@ValidatorConstraint({ name: 'addressOrRange' })
 class AddressOrRange implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     return Array.isArray(value) && value.every((item) => typeof item === 'string' && isAddressOrRange(item));
