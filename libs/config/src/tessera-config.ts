@@ -9,6 +9,7 @@ import {
   Max,
   Min,
   Validate,
+  ValidatorConstraint,
   validateSync,
   type ValidatorConstraintInterface,
 } from 'class-validator';
