@@ -105,6 +105,20 @@ describe('gateway security (CONTRACT section 2)', () => {
       expect(body.message).toMatch(/every client/);
     });
 
+    it('limits token exchanges per client (each reaches the identity provider)', async () => {
+      const statuses: number[] = [];
+      for (let n = 0; n < 31; n += 1)
+        statuses.push(
+          (await call(tessera.baseUrl, 'POST', '/api/v1/tokens/exchange', { body: { auth_token: `not-a-provider-token-${n}` } })).status,
+        );
+      expect(statuses.slice(0, 30)).toEqual(Array(30).fill(401));
+      await expectError(
+        await call(tessera.baseUrl, 'POST', '/api/v1/tokens/exchange', { body: { auth_token: 'not-a-provider-token' } }),
+        429,
+        'rate_limited',
+      );
+    });
+
     it('purges old attempts in the background', async () => {
       await tessera.db.pool.query(
         "INSERT INTO gateway.rate_limit_hits (key, window_start, expires_at, hits) VALUES ('admin-key:192.0.2.250', now() - interval '2 hours', now() - interval '119 minutes', 9)",

@@ -6,6 +6,8 @@ import { startApp } from '../libs/testing/src/app-process';
 const CLIENT_ID = 'tessera-client';
 const CLIENT_SECRET = 'tessera-client-secret';
 const GOOD_TOKEN = 'provider-token-of-zoe';
+/** Active at the provider, but issued to another client: a third-party site's token for the same user. */
+const FOREIGN_TOKEN = 'provider-token-of-zoe-for-another-site';
 
 /** A generic upstream provider with RFC 7662 introspection, served by the test itself. */
 function fakeProvider(): { server: Server; introspections: string[]; failWith: { status?: number } } {
@@ -30,10 +32,13 @@ function fakeProvider(): { server: Server; introspections: string[]; failWith: {
       }
       const token = new URLSearchParams(body).get('token') ?? '';
       introspections.push(token);
+      const zoe = { active: true, sub: 'u-42', username: 'zoe', email: 'zoe@example.org', exp: Math.floor(Date.now() / 1000) + 600 };
       const answer =
         token === GOOD_TOKEN
-          ? { active: true, sub: 'u-42', username: 'zoe', email: 'zoe@example.org', exp: Math.floor(Date.now() / 1000) + 600 }
-          : { active: false };
+          ? { ...zoe, client_id: CLIENT_ID }
+          : token === FOREIGN_TOKEN
+            ? { ...zoe, client_id: 'another-site', aud: ['another-site'] }
+            : { active: false };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
   });
@@ -90,10 +95,23 @@ describe('a configured (generic) identity provider with RFC 7662 introspection',
     expect((await json(await exchange(GOOD_TOKEN))).user.id).toBe(body.user.id);
   });
 
-  it('refuses a token the provider says is inactive (401)', async () => {
+  it('refuses a token the provider says is inactive (401), and asks the provider only once within a minute', async () => {
     const response = await exchange('revoked-at-the-provider');
     expect(response.status).toBe(401);
     expect((await json(response)).error).toBe('invalid_token');
+    const again = await exchange('revoked-at-the-provider');
+    expect(again.status).toBe(401);
+    expect(provider.introspections.filter((token) => token === 'revoked-at-the-provider')).toHaveLength(1);
+  });
+
+  it('refuses an active token the provider issued to another client (401), and creates no user', async () => {
+    const users = async () =>
+      (await tessera.db.pool.query("SELECT count(*)::int AS n FROM event_store.events WHERE type = 'UserRegistered'")).rows[0].n;
+    const before = await users();
+    const response = await exchange(FOREIGN_TOKEN);
+    expect(response.status).toBe(401);
+    expect((await json(response)).error).toBe('invalid_token');
+    expect(await users()).toBe(before);
   });
 
   it('answers 503 when the provider fails or cannot be reached', async () => {

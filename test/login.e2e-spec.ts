@@ -86,7 +86,9 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
   };
 
   beforeAll(async () => {
-    tessera = await startTessera({ env: { TESSERA_ADMIN_KEY: ADMIN_KEY, OAUTH2_DEV_TOKEN_TTL: String(PROVIDER_TOKEN_TTL) } });
+    tessera = await startTessera({
+      env: { TESSERA_ADMIN_KEY: ADMIN_KEY, OAUTH2_DEV_TOKEN_TTL: String(PROVIDER_TOKEN_TTL), OAUTH2_EXCHANGE_AUDIENCES: 'partner-app' },
+    });
     const response = await call('POST', '/api/v1/admin/tokens', undefined, { adminKey: ADMIN_KEY });
     admin = (await json(response)).token;
     const app = await call('POST', '/api/v1/apps', admin, { url: APP });
@@ -426,6 +428,52 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
       await expect(fresh(`Bearer ${credentialsCaller}`, { userId: henry.id, provider: 'github' })).rejects.toMatchObject({
         code: 'not_found',
       });
+    });
+
+    it('exchange takes only provider tokens issued to Tessera (or a listed audience), never mints admin, and never outlives them', async () => {
+      // The dev provider is a real OAuth2 server: drive it as Tessera, as a partner app and as a third-party site would.
+      const devUrl = new URL((await fetch(url('/auth/login'), { redirect: 'manual' })).headers.get('location')!).origin;
+      const providerToken = async (clientId: string, login: string): Promise<string> => {
+        const redirectUri = `http://${clientId}.test/callback`;
+        const authorize = await fetch(
+          `${devUrl}/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'openid', state: 's', login_hint: login })}`,
+          { redirect: 'manual' },
+        );
+        const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
+        const answer = await fetch(`${devUrl}/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }).toString(),
+        });
+        return (await json(answer)).access_token;
+      };
+      const exchange = (authToken: string) => call('POST', '/api/v1/tokens/exchange', undefined, { auth_token: authToken });
+
+      const first = await exchange(await providerToken('tessera-dev', 'irene'));
+      expect(first.status).toBe(201);
+      const irene = (await json(first)).user;
+      expect((await call('PATCH', `/api/v1/users/${irene.id}`, admin, { admin: true })).status).toBe(200);
+
+      // A super admin's provider token, issued to a third-party site: refused, and no user is touched.
+      await expectError(await exchange(await providerToken('some-other-site', 'irene')), 401, 'invalid_token');
+
+      // Issued to Tessera: a session for irene that carries no admin and ends with the provider token.
+      const issuedAt = Date.now();
+      const ours = await exchange(await providerToken('tessera-dev', 'irene'));
+      expect(ours.status).toBe(201);
+      const session = await json(ours);
+      expect(Date.parse(session.expiresAt)).toBeLessThanOrEqual(issuedAt + (PROVIDER_TOKEN_TTL + 5) * 1000);
+      await expectError(await call('GET', '/api/v1/users', session.token), 403, 'not_admin');
+      const introspected = await requestJson<Json>(tessera.nats, SUBJECTS.tokenIntrospect, { token: session.token });
+      expect(introspected).toMatchObject({ active: true, sub: irene.id });
+      expect(introspected.scope.split(' ')).not.toContain('admin');
+      expect(introspected.scope.split(' ')).not.toContain('tokens');
+
+      // OAUTH2_EXCHANGE_AUDIENCES names a partner whose tokens are accepted too.
+      expect((await exchange(await providerToken('partner-app', 'irene'))).status).toBe(201);
     });
 
     it('exchange refuses a token the provider does not accept (401)', async () => {

@@ -126,6 +126,11 @@ export class TesseraConfig {
   @IsOptional() @IsString() OAUTH2_SCOPE?: string;
   @IsOptional() @IsString() OAUTH2_ISSUER?: string;
 
+  /** Further client ids or audiences whose provider tokens the token exchange accepts, besides OAUTH2_CLIENT_ID. */
+  @Transform(splitList)
+  @IsString({ each: true })
+  OAUTH2_EXCHANGE_AUDIENCES: string[] = [];
+
   /** Not in the contract: how often consumers poll the log head when no notification arrives. */
   @Transform(toInt)
   @IsInt()

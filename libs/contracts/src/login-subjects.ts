@@ -29,7 +29,7 @@ export const LOGIN_SUBJECTS = {
   createCode: 'tessera.v1.identity.internal.create-login-code',
   /** `{code, redirect}` → `{userId}` once, or `bad_request`. */
   redeemCode: 'tessera.v1.identity.internal.redeem-login-code',
-  /** `{authToken}` → `{userId, user}`: a provider token validated with the provider (401 / 503). */
+  /** `{authToken}` → `{userId, user, expiresAt?}`: a provider token issued to Tessera, validated with the provider (401 / 503). */
   exchange: 'tessera.v1.identity.internal.exchange',
 } as const;
 

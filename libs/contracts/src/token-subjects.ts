@@ -18,7 +18,10 @@ export const TOKEN_ADMIN_SUBJECTS = {
 } as const;
 
 export const TOKEN_INTERNAL_SUBJECTS = {
-  /** `{userId}` → `{token, expiresAt, revision}`: a session token, for the login flow. */
+  /**
+   * `{userId, exchanged?, notAfter?}` → `{token, expiresAt, revision}`: a session token, for the login flow.
+   * `exchanged`: from a provider token (never the `admin` scope); `notAfter`: it must not outlive that token.
+   */
   mintSession: 'tessera.v1.token.internal.mint-session',
   /** `{uses: [[tokenId, epochMs], …]}` from the gateways, flushed in batches: the source of `lastUsedAt`. */
   used: 'tessera.v1.token.internal.used',

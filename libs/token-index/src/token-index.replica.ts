@@ -4,13 +4,17 @@ import type { Pool } from 'pg';
 import type { Principal, TesseraEvent } from '@tessera/contracts';
 import { loadLatestSnapshot, LogSubscription, saveSnapshot, streamPayloads, type EventPayload } from '@tessera/event-store';
 import type { Readiness } from '@tessera/platform';
-import { parseToken } from './token-format';
+import { hashToken, parseToken } from './token-format';
 import { isRefusal, TokenIndex, type TokenRefusal } from './token-index';
 
 export const TOKEN_INDEX_SNAPSHOT = 'token-index';
 const COMPONENT = 'token-index';
 /** Events per query while catching up; they are applied as they arrive, not held. */
 const CATCH_UP_BATCH = 50_000;
+/** Unknown well-formed tokens remembered with the position they were refused at (the oldest go first). */
+const MAX_REMEMBERED_MISSES = 10_000;
+/** Reads of the log caused by unknown tokens start at most this often; lookups in between share the next one. */
+const UNKNOWN_TOKEN_READ_SPACING_MS = 20;
 
 export interface TokenIndexReplicaOptions {
   pool: Pool;
@@ -34,6 +38,10 @@ export class TokenIndexReplica {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private snapshotPosition = 0;
   private readonly log = new Logger('TokenIndex');
+  /** Token hash → the position at which a read of the log still did not find it. */
+  private readonly misses = new Map<string, number>();
+  private nextUnknownRead: Promise<void> | undefined;
+  private lastUnknownReadAt = 0;
 
   constructor(private readonly options: TokenIndexReplicaOptions) {}
 
@@ -104,14 +112,38 @@ export class TokenIndexReplica {
 
   /**
    * Resolves a token. A well-formed token this replica does not know yet (minted through another
-   * replica a moment ago) costs one read of the log before it is refused.
+   * replica a moment ago) is looked for once more in the log before it is refused. The checksum is
+   * public, so that read must not be had for the asking: the same token again is refused without
+   * one until the log has moved, and the reads of a burst of different ones are shared (one starts
+   * at most every 20 ms, always after the lookups that wait for it).
    */
   async resolve(token: string): Promise<Principal | TokenRefusal> {
     await this.start();
     const first = this.index.resolve(token);
     if (!isRefusal(first) || first.error !== 'invalid_token' || parseToken(token) === undefined) return first;
-    await this.catchUp();
-    return this.index.resolve(token);
+    const key = hashToken(token);
+    if (this.misses.get(key) === this.position) return first;
+    await this.readForUnknownToken();
+    const second = this.index.resolve(token);
+    if (isRefusal(second) && second.error === 'invalid_token') this.rememberMiss(key);
+    return second;
+  }
+
+  private readForUnknownToken(): Promise<void> {
+    this.nextUnknownRead ??= new Promise<void>((resolve) =>
+      setTimeout(resolve, Math.max(0, this.lastUnknownReadAt + UNKNOWN_TOKEN_READ_SPACING_MS - Date.now())),
+    ).then(() => {
+      this.nextUnknownRead = undefined;
+      this.lastUnknownReadAt = Date.now();
+      return this.catchUp();
+    });
+    return this.nextUnknownRead;
+  }
+
+  private rememberMiss(key: string): void {
+    this.misses.delete(key);
+    if (this.misses.size >= MAX_REMEMBERED_MISSES) this.misses.delete(this.misses.keys().next().value!);
+    this.misses.set(key, this.position);
   }
 
   async catchUp(): Promise<void> {

@@ -22,12 +22,17 @@ export class CredentialsController {
 
   @Post('tokens/exchange')
   @RateLimited('exchange')
-  @ApiOperation({ summary: 'Trade a provider access token (validated with the provider) for a Tessera session token' })
+  @ApiOperation({
+    summary:
+      'Trade a provider access token issued to Tessera (or to OAUTH2_EXCHANGE_AUDIENCES) for a session token that never carries admin nor outlives it',
+  })
   async exchange(@Body() body: TokenExchangeDto) {
-    const { userId, user } = await this.client.request(LOGIN_SUBJECTS.exchange, {
-      authToken: body.auth_token,
+    const { userId, user, expiresAt } = await this.client.request(LOGIN_SUBJECTS.exchange, { authToken: body.auth_token });
+    const session = await this.client.request(TOKEN_INTERNAL_SUBJECTS.mintSession, {
+      userId,
+      exchanged: true,
+      ...(expiresAt ? { notAfter: expiresAt } : {}),
     });
-    const session = await this.client.request(TOKEN_INTERNAL_SUBJECTS.mintSession, { userId });
     return { token: session.token, expiresAt: session.expiresAt, user, revision: session.revision };
   }
 }

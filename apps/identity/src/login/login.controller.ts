@@ -8,6 +8,7 @@ import { PG_POOL } from '@tessera/platform';
 import { CredentialCipher } from '../credentials/credential-cipher';
 import { UpstreamCredentials } from '../credentials/upstream-credentials.service';
 import { ExternalIdentities } from '../external-identities/external-identities.service';
+import { TokenExchange } from '../token-exchange/token-exchange.service';
 import { userBody } from '../users/users.projection';
 import { UpstreamProvider, type UpstreamTokens } from '../upstream/upstream-provider.service';
 
@@ -37,6 +38,7 @@ export class LoginController {
     private readonly identities: ExternalIdentities,
     private readonly credentials: UpstreamCredentials,
     private readonly cipher: CredentialCipher,
+    private readonly exchanges: TokenExchange,
   ) {}
 
   @Handles(LOGIN_SUBJECTS.provider)
@@ -119,11 +121,11 @@ export class LoginController {
     return { userId: row.user_id };
   }
 
-  /** Token exchange: a provider access token, validated with the provider, for the user it belongs to. */
+  /** Token exchange: a provider access token issued to Tessera, validated with the provider, for the user it belongs to. */
   @Handles(LOGIN_SUBJECTS.exchange)
   async exchange(@Payload() body: Record<string, unknown>) {
-    const identity = await this.provider.identify(requireString(body, 'authToken'));
+    const { identity, expiresAt } = await this.exchanges.identify(requireString(body, 'authToken'));
     const { user } = await this.identities.findOrCreate(identity);
-    return { userId: user.id, user: userBody(user) };
+    return { userId: user.id, user: userBody(user), ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) };
   }
 }

@@ -7,11 +7,12 @@ import { TrustedAppsController } from '../trusted-apps/trusted-apps.controller';
 import { UpstreamProvider } from '../upstream/upstream-provider.service';
 import { UsersModule } from '../users/users.module';
 import { LoginController } from './login.controller';
+import { TokenExchange } from '../token-exchange/token-exchange.service';
 
 /** Login: trusted apps, the upstream provider (and the dev one), login state and codes, upstream credentials. */
 @Module({
   imports: [UsersModule],
   controllers: [TrustedAppsController, LoginController, CredentialsController],
-  providers: [UpstreamProvider, ExternalIdentities, UpstreamCredentials, CredentialCipher],
+  providers: [UpstreamProvider, ExternalIdentities, UpstreamCredentials, CredentialCipher, TokenExchange],
 })
 export class LoginModule {}

@@ -9,7 +9,14 @@ export interface DevIdentityProvider {
 }
 
 interface TokenRequest extends IncomingMessage {
-  body: { grant_type: string; code?: string; refresh_token?: string };
+  body: { grant_type: string; code?: string; refresh_token?: string; client_id?: string };
+}
+
+/** The client a token request authenticated as (HTTP Basic, or `client_id` in the body), as a provider records it. */
+function clientOf(req: TokenRequest): string {
+  const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (basic) return decodeURIComponent(Buffer.from(basic, 'base64').toString('utf8').split(':')[0]);
+  return req.body.client_id ?? '';
 }
 
 /** Whom a dev login is for: `?login_hint=` at /authorize (default `dev-user`), as an OIDC subject. */
@@ -34,7 +41,7 @@ export async function startDevIdentityProvider(options: { port: number; tokenTtl
 
   const loginByCode = new Map<string, string>();
   const subjectByRefreshToken = new Map<string, string>();
-  const accessTokens = new Map<string, { sub: string; exp: number }>();
+  const accessTokens = new Map<string, { sub: string; exp: number; clientId: string }>();
   const subjectOfRequest = new WeakMap<IncomingMessage, string>();
 
   server.service.on('beforeAuthorizeRedirect', (redirect: { url: URL }, req: IncomingMessage) => {
@@ -51,6 +58,9 @@ export async function startDevIdentityProvider(options: { port: number; tokenTtl
           ? subjectByRefreshToken.get(body.refresh_token ?? '')
           : undefined;
     if (sub) token.payload.sub = sub;
+    // Whom the token was issued to, as real providers record it (and Tessera's exchange checks).
+    token.payload.client_id = clientOf(req);
+    token.payload.aud = clientOf(req);
     token.payload.exp = (token.payload.iat as number) + options.tokenTtlSeconds;
     // Two tokens signed in the same second would otherwise be identical.
     token.payload.jti = randomUUID();
@@ -66,21 +76,35 @@ export async function startDevIdentityProvider(options: { port: number; tokenTtl
     if (req.body.grant_type === 'authorization_code') loginByCode.delete(req.body.code ?? '');
     if (req.body.grant_type === 'refresh_token') subjectByRefreshToken.delete(req.body.refresh_token ?? '');
     response.body.expires_in = options.tokenTtlSeconds;
-    accessTokens.set(String(response.body.access_token), { sub, exp: Date.now() + options.tokenTtlSeconds * 1000 });
+    accessTokens.set(String(response.body.access_token), {
+      sub,
+      exp: Date.now() + options.tokenTtlSeconds * 1000,
+      clientId: clientOf(req),
+    });
     if (typeof response.body.refresh_token === 'string') subjectByRefreshToken.set(response.body.refresh_token, sub);
   });
-  const liveSubject = (token: string | undefined): string | undefined => {
+  const live = (token: string | undefined) => {
     const issued = token ? accessTokens.get(token) : undefined;
-    return issued && issued.exp > Date.now() ? issued.sub : undefined;
+    return issued && issued.exp > Date.now() ? issued : undefined;
   };
+  // Userinfo doubles as the provider's token info: it names the client the token was issued to (`aud`) and when it expires.
   server.service.on('beforeUserinfo', (response: { statusCode: number; body: unknown }, req: IncomingMessage) => {
-    const sub = liveSubject(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]);
-    if (!sub) {
+    const issued = live(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]);
+    if (!issued) {
       response.statusCode = 401;
       response.body = { error: 'invalid_token' };
       return;
     }
-    response.body = { sub, name: sub, preferred_username: sub, email: `${sub}@dev.tessera.invalid`, email_verified: true };
+    const { sub, clientId, exp } = issued;
+    response.body = {
+      sub,
+      name: sub,
+      preferred_username: sub,
+      email: `${sub}@dev.tessera.invalid`,
+      email_verified: true,
+      aud: clientId,
+      exp: Math.floor(exp / 1000),
+    };
   });
   logger.warn('*'.repeat(78));
   logger.warn(`DEVELOPMENT IDENTITY PROVIDER on ${url}: signs in anyone without a password.`);

@@ -71,6 +71,14 @@ export class UpstreamProvider implements OnModuleInit, OnApplicationShutdown {
 
   /** Validates a provider access token with the provider: RFC 7662 introspection when configured, else userinfo. */
   async identify(accessToken: string): Promise<UpstreamIdentity> {
+    return this.identityOf(await this.claimsOf(accessToken));
+  }
+
+  /**
+   * What the provider says about a token: its RFC 7662 introspection answer when configured (active
+   * and unexpired), else its userinfo. A token that is not visible ASCII never reaches the provider.
+   */
+  async claimsOf(accessToken: string): Promise<Record<string, unknown>> {
     if (!ACCESS_TOKEN.test(accessToken))
       throw new TesseraError('invalid_token', 'this is not an access token the provider could have issued');
     const settings = this.settings;
@@ -82,12 +90,11 @@ export class UpstreamProvider implements OnModuleInit, OnApplicationShutdown {
       });
       if (answer.active !== true || (typeof answer.exp === 'number' && answer.exp * 1000 <= Date.now()))
         throw new TesseraError('invalid_token', 'the identity provider does not accept this token');
-      return this.identityOf(answer);
+      return answer;
     }
-    const answer = await this.call(settings.userinfoURL!, {
+    return this.call(settings.userinfoURL!, {
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'tessera' },
     });
-    return this.identityOf(answer);
   }
 
   /** Trades a refresh token for fresh tokens at the token endpoint the credential came from. */
@@ -105,14 +112,14 @@ export class UpstreamProvider implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  private clientAuthorization(): Record<string, string> {
+  clientAuthorization(): Record<string, string> {
     const { clientID, clientSecret } = this.settings;
     const basic = Buffer.from(`${encodeURIComponent(clientID)}:${encodeURIComponent(clientSecret)}`).toString('base64');
     return { authorization: `Basic ${basic}` };
   }
 
   /** A 4xx is the token's fault (401 invalid_token); no answer or a 5xx is the provider's (503). */
-  private async call(url: string, init: RequestInit): Promise<Record<string, unknown>> {
+  async call(url: string, init: RequestInit): Promise<Record<string, unknown>> {
     let response: Response;
     try {
       response = await fetch(url, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
@@ -133,7 +140,7 @@ export class UpstreamProvider implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** OIDC `sub`, or GitHub's numeric `id`; the display name from whatever the provider offers. */
-  private identityOf(claims: Record<string, unknown>): UpstreamIdentity {
+  identityOf(claims: Record<string, unknown>): UpstreamIdentity {
     const subject = claims.sub ?? claims.id;
     if (subject === undefined || subject === null || subject === '')
       throw new TesseraError('invalid_token', 'the identity provider named no subject for this token');

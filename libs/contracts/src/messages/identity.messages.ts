@@ -87,5 +87,5 @@ export interface IdentityMessages {
   >;
   [LOGIN_SUBJECTS.createCode]: Message<{ userId: string; redirect: string }, { code: string }>;
   [LOGIN_SUBJECTS.redeemCode]: Message<{ code: string; redirect: string }, { userId: string }>;
-  [LOGIN_SUBJECTS.exchange]: Message<{ authToken: string }, { userId: string; user: UserView }>;
+  [LOGIN_SUBJECTS.exchange]: Message<{ authToken: string }, { userId: string; user: UserView; expiresAt?: string }>;
 }

@@ -85,7 +85,7 @@ export interface TokenMessages {
   >;
   [TOKEN_ADMIN_SUBJECTS.revokeById]: CallerMessage<{ tokenId: string; minRevision?: number }, Revision>;
   [TOKEN_ADMIN_SUBJECTS.revoke]: Message<{ token: string }, { revision?: string }>;
-  [TOKEN_INTERNAL_SUBJECTS.mintSession]: Message<{ userId: string }, SessionToken>;
+  [TOKEN_INTERNAL_SUBJECTS.mintSession]: Message<{ userId: string; exchanged?: boolean; notAfter?: string }, SessionToken>;
   [TOKEN_INTERNAL_SUBJECTS.used]: Message<{ uses: [tokenId: string, epochMs: number][] }, { recorded: number }>;
   [TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser]: Message<
     { userId: string; kinds?: TokenKind[]; reason?: string; actor: string; minRevision?: number },

@@ -32,7 +32,11 @@ export interface TokenSecret {
 }
 
 /** How each kind of mint is asked for: what the gateway forwards, a login, or the admin key. */
-export type MintAsked = { kind: MintFields['kind']; principal: Principal; request: MintFields } | { kind: 'session' } | { kind: 'admin' };
+export type MintAsked =
+  | { kind: MintFields['kind']; principal: Principal; request: MintFields }
+  /** `exchanged`: made from a provider token by the token exchange, which ends at `notAfter` (epoch ms) where known. */
+  | { kind: 'session'; exchanged?: { notAfter?: number } }
+  | { kind: 'admin' };
 
 /**
  * Mint a token (CONTRACT section 3). `owner` is the owner the token would act as, from the token
@@ -73,6 +77,8 @@ const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 30;
 /** A session token carries every scope of its user (CONTRACT section 3). */
 export const SESSION_SCOPES = ['*', ...ACCOUNT_SCOPES];
+/** One made from a provider token carries the user's permission scopes only: never `admin`, and no `tokens` to mint longer-lived ones. */
+export const EXCHANGED_SCOPES = ['*'];
 
 export function decide(command: TokenCommand, state: TokenState): TokenEvent[] | TesseraError {
   try {
@@ -123,10 +129,17 @@ function mint({ asked, secret, owner, isPermission, limits, now }: MintToken['da
   });
   const until = (seconds: number) => new Date(now + seconds * 1000).toISOString();
   switch (asked.kind) {
-    case 'session':
+    case 'session': {
       if (!owner || owner.serviceAccount) throw new TesseraError('not_found', 'no such user');
       if (!owner.active) throw new TesseraError('conflict', 'the user is deactivated');
-      return token('session', { ownerId: owner.id, name: 'session', scopes: SESSION_SCOPES, expiresAt: until(limits.sessionSeconds) });
+      const { exchanged } = asked;
+      if (!exchanged)
+        return token('session', { ownerId: owner.id, name: 'session', scopes: SESSION_SCOPES, expiresAt: until(limits.sessionSeconds) });
+      // A token never outlives the token that made it: an exchanged session ends with the provider token.
+      const ends = Math.min(now + limits.sessionSeconds * 1000, exchanged.notAfter ?? Infinity);
+      if (ends <= now) throw new TesseraError('invalid_token', 'the provider token has expired');
+      return token('session', { ownerId: owner.id, name: 'exchanged', scopes: EXCHANGED_SCOPES, expiresAt: new Date(ends).toISOString() });
+    }
     case 'admin':
       return token('admin', { ownerId: null, name: 'admin', scopes: ['*'], expiresAt: until(limits.adminSeconds) });
     case 'personal': {
