@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
 import { requestJson } from '@tessera/messaging';
-import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+import { callApi, json, startTessera, type ApiCall, type Json, type TesseraUnderTest } from '@tessera/testing';
 
 const ADMIN_KEY = 'bad-input-admin-key-0123456789';
 
@@ -16,17 +16,7 @@ describe('bad input: a 4xx naming the field, never a server error', () => {
   let user: { id: string; session: string };
   let datasetId: string;
 
-  const call = (method: string, path: string, init: { token?: string; body?: string | unknown; headers?: Record<string, string> } = {}) =>
-    fetch(`${tessera.baseUrl}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...init.headers,
-      },
-      body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-    });
+  const call = (method: string, path: string, init: ApiCall = {}) => callApi(tessera.baseUrl, method, path, init);
   const expectError = async (response: Response, status: number, code: string, field?: string): Promise<Json> => {
     const body = await json(response);
     expect({ status: response.status, code: body.error }).toEqual({ status, code });

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+import { callApi, json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 
 const ADMIN_KEY = 'gateway-security-admin-key-0123';
 const APP = 'http://viewer.test/app';
@@ -16,22 +16,7 @@ describe('gateway security (CONTRACT section 2)', () => {
   let proxiedA: string;
   let proxiedB: string;
 
-  const call = (
-    base: string,
-    method: string,
-    path: string,
-    init: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) =>
-    fetch(`${base}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...init.headers,
-      },
-      body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-    });
+  const call = callApi;
   const expectError = async (response: Response, status: number, code: string): Promise<Json> => {
     const text = await response.text();
     const body = JSON.parse(text);
