@@ -17,8 +17,9 @@ import {
 import { api, decide, waitFor } from './fault-fixtures';
 import { PolicyFixtures, type TestUser } from './policy-fixtures';
 
-const APP_PASSWORD = 'cluster-app-password';
-const SERVICE_PASSWORD = 'cluster-service-password';
+/** Each NATS user of deploy/nats (an app or the example service) with a password of its own. */
+const password = (user: string) => `cluster-${user}-password`;
+const NATS_USERS = [...APP_NAMES, 'pipeline'];
 
 interface Service {
   command?: string[];
@@ -43,17 +44,19 @@ describe('docker-compose.yml: a three-server NATS cluster and replicas of every 
     const routes = 'nats://nats-1:6222,nats://nats-2:6222,nats://nats-3:6222';
     for (const name of natsServices) {
       expect(service(name).command).toEqual([
-        ...['-c', '/etc/nats/tessera.conf', '--server_name', name, '--cluster_name', 'tessera'],
+        ...['-c', '/etc/nats/nats-server.conf', '--server_name', name, '--cluster_name', 'tessera'],
         ...['--cluster', 'nats://0.0.0.0:6222', '--routes', routes],
       ]);
-      expect(service(name).volumes).toContain('./deploy/nats/nats-server.conf:/etc/nats/tessera.conf:ro');
+      expect(service(name).volumes).toContain('./deploy/nats:/etc/nats:ro');
     }
     for (const app of APP_NAMES) {
       expect(service(app).command).toEqual([`dist/apps/${app}/src/main.js`]);
       expect(service(app).deploy?.replicas).toBeGreaterThanOrEqual(2);
       const environment = service(app).environment;
       const natsUrl = environment?.NATS_URL ?? environment?.['<<']?.NATS_URL;
+      // Each app as its own NATS user, on every server of the cluster.
       for (const name of natsServices) expect(natsUrl).toContain(`@${name}:4222`);
+      expect(natsUrl?.split(',').every((url) => url.startsWith(`nats://${app}:`))).toBe(true);
     }
   });
 });
@@ -69,20 +72,28 @@ describe('Tessera on a three-server NATS cluster (the flags of docker-compose.ym
   beforeAll(async () => {
     cluster = await startNatsCluster(3, {
       config: join(ROOT, 'deploy/nats/nats-server.conf'),
-      env: { TESSERA_NATS_PASSWORD: APP_PASSWORD, SERVICE_NATS_PASSWORD: SERVICE_PASSWORD },
+      env: Object.fromEntries(NATS_USERS.map((user) => [`${user.toUpperCase()}_NATS_PASSWORD`, password(user)])),
     });
     db = await createTestDatabase();
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    const natsUrl = cluster.servers.map((server) => server.url.replace('nats://', `nats://tessera:${APP_PASSWORD}@`)).join(',');
-    const env = { DATABASE_URL: db.url, NATS_URL: natsUrl, PORT: String(port), NODE_ENV: 'test', TESSERA_POLL_INTERVAL_MS: '200' };
+    const natsUrl = (app: AppName) =>
+      cluster.servers.map((server) => server.url.replace('nats://', `nats://${app}:${password(app)}@`)).join(',');
+    const env = (app: AppName) => ({
+      DATABASE_URL: db.url,
+      NATS_URL: natsUrl(app),
+      PORT: String(port),
+      NODE_ENV: 'test',
+      TESSERA_POLL_INTERVAL_MS: '200',
+    });
     // Two replicas of the apps that answer decisions and tokens, so each may sit on a different server.
-    apps.push(...(await Promise.all([...APP_NAMES, 'policy', 'token'].map((app) => startApp(app as AppName, env, 90_000)))));
+    apps.push(...(await Promise.all(([...APP_NAMES, 'policy', 'token'] as AppName[]).map((app) => startApp(app, env(app), 90_000)))));
     // A service's client, set up as the apps set up theirs: it moves to another server at once.
     nats = await connect({
       servers: cluster.servers.map((server) => server.url),
-      user: 'tessera',
-      pass: APP_PASSWORD,
+      user: 'pipeline',
+      pass: password('pipeline'),
+      inboxPrefix: '_INBOX.pipeline',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
     });

@@ -1,69 +1,173 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SUBJECTS, TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
-import { ROOT, startTessera, type TesseraUnderTest } from '@tessera/testing';
+import { APP_NAMES, SUBJECTS, TOKEN_INTERNAL_SUBJECTS, type AppName } from '@tessera/contracts';
+import { requestJson } from '@tessera/messaging';
+import { callApi, json, ROOT, startTessera, type NatsCredentials, type TesseraUnderTest } from '@tessera/testing';
 import { PolicyFixtures, type TestUser } from './policy-fixtures';
 
-const APP_PASSWORD = 'apps-password-for-this-test';
-const SERVICE_PASSWORD = 'service-password-for-this-test';
+const ADMIN_KEY = 'nats-permissions-admin-key-0123';
+const password = (user: string) => `${user}-password-for-this-test`;
+const SERVICES = ['pipeline', 'beta'] as const;
 
-describe('NATS authorization of deploy/nats/nats-server.conf: other services reach only CONTRACT section 6', () => {
+/**
+ * deploy/nats as an operator uses it: the shipped users and permissions, plus a second service
+ * added the documented way (a copy of the example service's block under another name).
+ */
+function deployedConfig(): { dir: string; config: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-nats-conf-'));
+  copyFileSync(join(ROOT, 'deploy/nats/tessera-permissions.conf'), join(dir, 'tessera-permissions.conf'));
+  const shipped = readFileSync(join(ROOT, 'deploy/nats/nats-server.conf'), 'utf8');
+  const example = /\n(\s*\{\s*\n\s*user: pipeline[\s\S]*?\n\s*\}\n)/.exec(shipped)?.[1];
+  if (!example) throw new Error('deploy/nats/nats-server.conf has no example service block');
+  const second = example.replace(/pipeline/g, 'beta').replace(/PIPELINE/g, 'BETA');
+  writeFileSync(join(dir, 'nats-server.conf'), shipped.replace(example, example + second));
+  return { dir, config: join(dir, 'nats-server.conf') };
+}
+
+describe('NATS authorization of deploy/nats: one user per app and per service, each reaching only its own', () => {
   let tessera: TesseraUnderTest;
-  let service: NatsConnection;
+  let conf: { dir: string; config: string };
+  const connections: NatsConnection[] = [];
+  let serviceA: NatsConnection;
+  let serviceB: NatsConnection;
   let alice: TestUser;
+  let admin: string;
 
-  const tokenEvents = async () =>
-    (await tessera.db.pool.query("SELECT count(*)::int AS n FROM event_store.events WHERE type = 'TokenMinted'")).rows[0].n;
+  const as = async (user: string, inboxPrefix?: string): Promise<NatsConnection> => {
+    const connection = await connect({ servers: tessera.natsServer.url, user, pass: password(user), inboxPrefix });
+    connections.push(connection);
+    return connection;
+  };
+  const refusedSubscription = async (connection: NatsConnection, subject: string, queue?: string) => {
+    const subscription = connection.subscribe(subject, queue ? { queue } : {});
+    await expect(subscription.closed).resolves.toMatchObject({ message: expect.stringMatching(/Permissions Violation for Subscription/) });
+  };
+  const refusedPublish = (connection: NatsConnection, subject: string, body: unknown = {}) =>
+    expect(connection.request(subject, JSON.stringify(body), { timeout: 2_000 })).rejects.toThrow(/Permissions Violation for Publish/);
+  const events = async (type: string) =>
+    (await tessera.db.pool.query('SELECT count(*)::int AS n FROM event_store.events WHERE type = $1', [type])).rows[0].n;
+  const api = (method: string, path: string, body?: unknown) => callApi(tessera.baseUrl, method, path, { token: admin, body });
 
   beforeAll(async () => {
+    conf = deployedConfig();
+    const users = [...APP_NAMES, ...SERVICES];
+    const apps = Object.fromEntries(APP_NAMES.map((app) => [app, { user: app, password: password(app) }])) as Record<
+      AppName,
+      NatsCredentials
+    >;
     tessera = await startTessera({
+      env: { TESSERA_ADMIN_KEY: ADMIN_KEY },
       nats: {
-        config: join(ROOT, 'deploy/nats/nats-server.conf'),
-        env: { TESSERA_NATS_PASSWORD: APP_PASSWORD, SERVICE_NATS_PASSWORD: SERVICE_PASSWORD },
-        user: 'tessera',
-        password: APP_PASSWORD,
+        config: conf.config,
+        env: Object.fromEntries(users.map((user) => [`${user.toUpperCase()}_NATS_PASSWORD`, password(user)])),
+        apps,
+        // The fixtures below write as the apps write; the gateway's user is the closest to a test harness.
+        client: { user: 'gateway', password: password('gateway'), inboxPrefix: '_INBOX.gateway' },
       },
     });
-    service = await connect({ servers: tessera.natsServer.url, user: 'service', pass: SERVICE_PASSWORD, inboxPrefix: '_INBOX.service' });
+    serviceA = await as('pipeline', '_INBOX.pipeline');
+    serviceB = await as('beta', '_INBOX.beta');
     alice = await new PolicyFixtures(tessera.db.pool, tessera.nats).user({ name: 'Alice' });
-  }, 90_000);
+    admin = (await json(await callApi(tessera.baseUrl, 'POST', '/api/v1/admin/tokens', { body: { adminKey: ADMIN_KEY } }))).token;
+    expect(admin).toMatch(/^tsra_/);
+  }, 120_000);
 
   afterAll(async () => {
-    await service?.close();
+    await Promise.all(connections.map((connection) => connection.close()));
     await tessera?.stop();
+    if (conf) rmSync(conf.dir, { recursive: true, force: true });
   });
 
-  it('runs every app with the apps’ credentials taken from NATS_URL', async () => {
+  it('runs every app as its own NATS user: requests between the apps all get through', async () => {
     expect((await fetch(`${tessera.baseUrl}/readyz`)).status).toBe(200);
-    const me = await fetch(`${tessera.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${alice.token}` } });
-    expect(me.status).toBe(200);
+    expect((await callApi(tessera.baseUrl, 'GET', '/api/v1/me', { token: alice.token })).status).toBe(200);
+    // gateway → identity, token, policy, audit
+    const user = await api('POST', '/api/v1/users', { name: 'bob' });
+    expect(user.status).toBe(201);
+    const dataset = await api('POST', '/api/v1/datasets', { name: 'minnie' });
+    expect(dataset.status).toBe(201);
+    expect((await api('GET', '/api/v1/audit/events?type=UserRegistered')).status).toBe(200);
+    expect((await callApi(tessera.baseUrl, 'GET', '/auth/login')).status).toBe(302);
+    // audit → token and identity replicas, and their progress back to audit.
+    for (const projection of ['token-index', 'identity-read-models']) {
+      const { jobId } = await json(await api('POST', '/api/v1/audit/replay', { projection }));
+      let job = await json(await api('GET', `/api/v1/audit/replay/${jobId}`));
+      for (let attempt = 0; attempt < 200 && job.status === 'running'; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        job = await json(await api('GET', `/api/v1/audit/replay/${jobId}`));
+      }
+      // Swapped: the owning app's replicas took the job and reported back. (Alice came from the
+      // fixtures' events, not through the identity app's tables, so only the token index matches.)
+      expect({ projection, status: job.status }).toEqual({ projection, status: 'swapped' });
+      if (projection === 'token-index') expect(job.matchesLive).toBe(true);
+    }
   });
 
-  it('answers a service on the contract’s subjects', async () => {
-    const check = await service.request(SUBJECTS.policyCheck, JSON.stringify({ token: alice.token, permission: 'view', dataset: 'nope' }), {
-      timeout: 5_000,
-    });
+  it('answers each service on the contract’s subjects, on its own inbox', async () => {
+    const check = await serviceA.request(
+      SUBJECTS.policyCheck,
+      JSON.stringify({ token: alice.token, permission: 'view', dataset: 'nope' }),
+      {
+        timeout: 5_000,
+      },
+    );
     expect(check.json()).toMatchObject({ allowed: false, reason: 'unknown_dataset' });
-    const introspected = await service.request(SUBJECTS.tokenIntrospect, JSON.stringify({ token: alice.token }), { timeout: 5_000 });
+    const introspected = await serviceB.request(SUBJECTS.tokenIntrospect, JSON.stringify({ token: alice.token }), { timeout: 5_000 });
     expect(introspected.json()).toMatchObject({ active: true });
-  });
-
-  it('refuses a service the internal subjects: no session minted for anyone', async () => {
-    const before = await tokenEvents();
+    // identity → token: the credentials subject introspects its caller through the token app.
+    const account = await json(await api('POST', '/api/v1/service-accounts', { name: 'fetcher', scopes: ['credentials'] }));
+    const caller = await json(
+      await api('POST', `/api/v1/service-accounts/${account.id}/tokens`, { name: 'fetcher', scopes: ['credentials'] }),
+    );
     await expect(
-      service.request(TOKEN_INTERNAL_SUBJECTS.mintSession, JSON.stringify({ userId: alice.id }), { timeout: 2_000 }),
-    ).rejects.toThrow(/Permissions Violation for Publish/);
-    expect(await tokenEvents()).toBe(before);
+      requestJson(
+        serviceA,
+        SUBJECTS.identityCredentials,
+        { userId: alice.id, provider: 'dev' },
+        { authorization: `Bearer ${caller.token}` },
+      ),
+    ).rejects.toMatchObject({ code: 'not_found' });
   });
 
-  it('lets a service neither read the replies meant for the apps nor forge them', async () => {
-    const sniffer = service.subscribe('_INBOX.>');
-    await expect(sniffer.closed).resolves.toMatchObject({ message: expect.stringMatching(/Permissions Violation for Subscription/) });
-    const stealer = service.subscribe(TOKEN_INTERNAL_SUBJECTS.mintSession, { queue: 'tessera.token' });
-    await expect(stealer.closed).resolves.toMatchObject({ message: expect.stringMatching(/Permissions Violation for Subscription/) });
+  it('lets service A neither read service B’s replies nor forge them', async () => {
+    await refusedSubscription(serviceA, '_INBOX.beta.>');
+    await refusedSubscription(serviceA, '_INBOX.>');
+    await refusedSubscription(serviceA, '>');
+    // B's replies still reach B, and only B.
+    const reply = await serviceB.request(SUBJECTS.tokenIntrospect, JSON.stringify({ token: alice.token }), { timeout: 5_000 });
+    expect(reply.json()).toMatchObject({ active: true });
+    await refusedPublish(serviceA, '_INBOX.beta.forged', { active: true, sub: 'forged' });
+    await refusedPublish(serviceA, SUBJECTS.events('token'), { position: 1 });
+  });
+
+  it('refuses a service the internal subjects: no session minted, no answer stolen', async () => {
+    const before = await events('TokenMinted');
+    await refusedPublish(serviceA, TOKEN_INTERNAL_SUBJECTS.mintSession, { userId: alice.id });
+    expect(await events('TokenMinted')).toBe(before);
+    await refusedSubscription(serviceA, TOKEN_INTERNAL_SUBJECTS.mintSession, 'tessera.token');
+    await refusedSubscription(serviceA, '_INBOX.gateway.>');
+  });
+
+  it('gives every app only what it needs: a compromised app reaches no other app’s inbox or internals', async () => {
+    const policy = await as('policy', '_INBOX.policy');
+    const before = await events('TokenMinted');
+    await refusedPublish(policy, TOKEN_INTERNAL_SUBJECTS.mintSession, { userId: alice.id });
+    expect(await events('TokenMinted')).toBe(before);
+    await refusedPublish(policy, SUBJECTS.events('token'), { position: 1 });
+    await refusedSubscription(policy, '_INBOX.gateway.>');
+    const identity = await as('identity', '_INBOX.identity');
+    await refusedPublish(identity, 'tessera.v1.policy.admin.create-group', { name: 'x' });
+    await refusedSubscription(identity, 'tessera.v1.token.internal.mint-session', 'tessera.token');
+    const gateway = await as('gateway', '_INBOX.gateway');
+    await refusedSubscription(gateway, 'tessera.v1.token.admin.mint', 'tessera.token');
   });
 
   it('refuses a wrong password', async () => {
-    await expect(connect({ servers: tessera.natsServer.url, user: 'service', pass: 'guess' })).rejects.toThrow(/Authorization Violation/);
+    await expect(connect({ servers: tessera.natsServer.url, user: 'pipeline', pass: 'guess' })).rejects.toThrow(/Authorization Violation/);
+    await expect(connect({ servers: tessera.natsServer.url, user: 'gateway', pass: password('pipeline') })).rejects.toThrow(
+      /Authorization Violation/,
+    );
   });
 });

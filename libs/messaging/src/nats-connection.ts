@@ -4,12 +4,14 @@ import { watchNatsLink } from './nats-link';
 /**
  * Connects to the NATS servers and keeps reconnecting for as long as the process lives, so a
  * restarted NATS server (or a failover in a cluster) only pauses the app. While it is down,
- * requests fail at once with 503 (NatsLink).
+ * requests fail at once with 503 (NatsLink). Replies come to the app's own inbox prefix
+ * (`_INBOX.<inbox>`), the only inbox its NATS user may read (deploy/nats/tessera-permissions.conf).
  */
-export async function connectNats(servers: string[], name: string): Promise<NatsConnection> {
+export async function connectNats(servers: string[], name: string, inbox?: string): Promise<NatsConnection> {
   const nats = await connect({
     ...natsServersAndCredentials(servers),
     name,
+    ...(inbox ? { inboxPrefix: `_INBOX.${inbox}` } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,

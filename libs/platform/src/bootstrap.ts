@@ -32,7 +32,7 @@ export async function startPlatform(app: AppName, options: AppOptions = {}): Pro
     poolSize: Number(process.env.TESSERA_DB_POOL_SIZE ?? 10),
     health: new DatabaseHealth(readiness),
   });
-  const nats = await connectNats(config.NATS_URL, `tessera-${app}`);
+  const nats = await connectNats(config.NATS_URL, `tessera-${app}`, app);
   return {
     config,
     nats,

@@ -30,10 +30,17 @@ export interface TesseraUnderTest {
   stop(): Promise<void>;
 }
 
+export interface NatsCredentials {
+  user: string;
+  password: string;
+  /** The client's `inboxPrefix`, for a user that may read only its own inbox. */
+  inboxPrefix?: string;
+}
+
 export interface TesseraOptions {
   env?: Record<string, string>;
-  /** A NATS server with authorization: the apps (and `nats`) connect as `user`. */
-  nats?: TestNatsServerOptions & { user: string; password: string };
+  /** A NATS server with authorization: each app connects as its own user, `nats` as `client`. */
+  nats?: TestNatsServerOptions & { apps: Record<AppName, NatsCredentials>; client: NatsCredentials };
   /** The PostgreSQL server to make the test database on (a private one of startPostgresServer); the shared one by default. */
   databaseServer?: string;
   /** Runs the apps under the real supervisor (`npm start`) instead of one process each. */
@@ -47,10 +54,9 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
   const db = await createTestDatabase(options.databaseServer);
   const natsServer = await startNatsServer(options.nats);
   const port = await freePort();
-  const credentials = options.nats ? `${encodeURIComponent(options.nats.user)}:${encodeURIComponent(options.nats.password)}@` : '';
   const env = {
     DATABASE_URL: db.url,
-    NATS_URL: natsServer.url.replace('nats://', `nats://${credentials}`),
+    NATS_URL: natsServer.url,
     PORT: String(port),
     NODE_ENV: 'test',
     TESSERA_POLL_INTERVAL_MS: '200',
@@ -58,13 +64,24 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
   };
   const baseUrl = `http://127.0.0.1:${port}`;
   // Reconnects as the apps do (at once, forever), so a test that restarts NATS gets this client back too.
+  const client = options.nats?.client;
   const nats = await connect({
     servers: natsServer.url,
-    user: options.nats?.user,
-    pass: options.nats?.password,
+    user: client?.user,
+    pass: client?.password,
+    inboxPrefix: client?.inboxPrefix,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
   });
+  /** An app's environment: its own NATS user in NATS_URL when the server has authorization. */
+  const envOf = (app: AppName): Record<string, string> => {
+    const own = options.nats?.apps[app];
+    if (!own) return env;
+    return {
+      ...env,
+      NATS_URL: natsServer.url.replace('nats://', `nats://${encodeURIComponent(own.user)}:${encodeURIComponent(own.password)}@`),
+    };
+  };
   const replicas: AppProcess[] = [];
 
   const tessera: TesseraUnderTest = {
@@ -78,7 +95,7 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     apps: [],
     async startReplica(app, extraEnv = {}) {
       const replicaPort = app === 'gateway' ? await freePort() : port;
-      const replica = await startApp(app, { ...env, PORT: String(replicaPort), ...extraEnv }, options.startTimeoutMs);
+      const replica = await startApp(app, { ...envOf(app), PORT: String(replicaPort), ...extraEnv }, options.startTimeoutMs);
       replicas.push(replica);
       return Object.assign(replica, app === 'gateway' ? { baseUrl: `http://127.0.0.1:${replicaPort}` } : {});
     },
@@ -92,7 +109,7 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     async startApps() {
       // The apps own different schemas, so they can start side by side.
       if (options.supervised) tessera.supervisor = startSupervisor(env);
-      else tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, env, options.startTimeoutMs)));
+      else tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, envOf(app), options.startTimeoutMs)));
       // Under the supervisor nothing waits for each app to listen first: give the five apps together as long.
       await tessera.waitUntilReady(baseUrl, options.startTimeoutMs ?? (options.supervised ? 90_000 : 30_000));
     },
