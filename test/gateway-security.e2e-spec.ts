@@ -56,9 +56,10 @@ describe('gateway security (CONTRACT section 2)', () => {
     await tessera?.stop();
   });
 
-  describe('rate limits keyed on the client address (item 2)', () => {
-    beforeEach(forgetRateLimits);
+  // Every test starts with a clean minute of rate limits (they are shared by the replicas here).
+  beforeEach(() => forgetRateLimits());
 
+  describe('rate limits keyed on the client address (item 2)', () => {
     it('ignores X-Forwarded-For from a peer that is not a trusted proxy: 12 addresses buy no 12 tries', async () => {
       const statuses: number[] = [];
       for (let n = 1; n <= 12; n += 1) statuses.push((await tryKey(tessera.baseUrl, 'wrong-key-wrong-key', `203.0.113.${n}`)).status);
@@ -103,6 +104,44 @@ describe('gateway security (CONTRACT section 2)', () => {
         'rate_limited',
       );
     });
+
+    it('limits /auth/login per client: the 61st in a minute is 429 and leaves no pending login behind', async () => {
+      const states = async () => (await tessera.db.pool.query('SELECT count(*)::int AS n FROM identity.login_states')).rows[0].n;
+      const before = await states();
+      const statuses: number[] = [];
+      for (let n = 0; n < 61; n += 1) statuses.push((await call(tessera.baseUrl, 'GET', '/auth/login')).status);
+      expect(statuses.slice(0, 60)).toEqual(Array(60).fill(302));
+      expect(statuses[60]).toBe(429);
+      expect(await states()).toBe(before + 60);
+    });
+
+    it('purges expired pending logins and codes in the background, by an index on their expiry', async () => {
+      await tessera.db.pool.query(
+        "INSERT INTO identity.login_states (state_hash, browser_hash, verifier_sealed, redirect, expires_at) VALUES ('stale-state', 'b', 'v', 'r', now() - interval '1 hour')",
+      );
+      await tessera.db.pool.query(
+        "INSERT INTO identity.login_codes (code_hash, user_id, redirect, expires_at) VALUES ('stale-code', gen_random_uuid(), 'r', now() - interval '1 hour')",
+      );
+      const indexes = await tessera.db.pool.query(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'identity' AND tablename IN ('login_states', 'login_codes')",
+      );
+      expect(indexes.rows.filter((row) => /\(expires_at\)/.test(row.indexdef))).toHaveLength(2);
+      // No request: a replica purges on its own (here, one that just started).
+      const replica = await tessera.startReplica('identity');
+      try {
+        const stale = async () =>
+          (
+            await tessera.db.pool.query(
+              "SELECT (SELECT count(*) FROM identity.login_states WHERE state_hash = 'stale-state') + (SELECT count(*) FROM identity.login_codes WHERE code_hash = 'stale-code') AS n",
+            )
+          ).rows[0].n;
+        const deadline = Date.now() + 20_000;
+        while (Number(await stale()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(Number(await stale())).toBe(0);
+      } finally {
+        await replica.stop();
+      }
+    }, 60_000);
 
     it('purges old attempts in the background', async () => {
       await tessera.db.pool.query(

@@ -1,9 +1,12 @@
 import { SUBJECTS, type ReplyOf } from '@tessera/contracts';
 import { requestJson } from '@tessera/messaging';
-import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+import { json, ROOT, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+import { keyIdOf } from '../apps/identity/src/credentials/credential-cipher';
 
 const ADMIN_KEY = 'test-admin-key-login-0123456789';
 const APP = 'http://viewer.test/app';
+const KEY_A = Buffer.alloc(32, 1).toString('base64');
+const KEY_B = Buffer.alloc(32, 2).toString('base64');
 /** The dev provider's access tokens live 30 s here: always inside the 60 s refresh window. */
 const PROVIDER_TOKEN_TTL = 30;
 
@@ -87,7 +90,14 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
 
   beforeAll(async () => {
     tessera = await startTessera({
-      env: { TESSERA_ADMIN_KEY: ADMIN_KEY, OAUTH2_DEV_TOKEN_TTL: String(PROVIDER_TOKEN_TTL), OAUTH2_EXCHANGE_AUDIENCES: 'partner-app' },
+      env: {
+        TESSERA_ADMIN_KEY: ADMIN_KEY,
+        OAUTH2_DEV_TOKEN_TTL: String(PROVIDER_TOKEN_TTL),
+        OAUTH2_EXCHANGE_AUDIENCES: 'partner-app',
+        // The apps seal under KEY_A and can open what KEY_B sealed: the state halfway through a rotation.
+        TESSERA_ENCRYPTION_KEY: KEY_A,
+        TESSERA_PREVIOUS_ENCRYPTION_KEYS: KEY_B,
+      },
     });
     const response = await call('POST', '/api/v1/admin/tokens', undefined, { adminKey: ADMIN_KEY });
     admin = (await json(response)).token;
@@ -483,6 +493,32 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
         'invalid_token',
       );
       await expectError(await call('POST', '/api/v1/tokens/exchange', undefined, {}), 400, 'bad_request');
+    });
+
+    it('npm run reseal seals every stored credential again under the new key, which then opens them', async () => {
+      const { execFile } = await import('node:child_process');
+      const sealedKeys = async () =>
+        (
+          await tessera.db.pool.query<{ key: string }>(
+            "SELECT DISTINCT split_part(access_token_sealed, '.', 2) AS key FROM identity.upstream_credentials",
+          )
+        ).rows
+          .map((row) => row.key)
+          .sort();
+      expect(await sealedKeys()).toEqual([keyIdOf(KEY_A)]);
+      const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          'npm',
+          ['run', '--silent', 'reseal'],
+          { cwd: ROOT, env: { ...process.env, ...tessera.env, TESSERA_ENCRYPTION_KEY: KEY_B, TESSERA_PREVIOUS_ENCRYPTION_KEYS: KEY_A } },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+      expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/resealed [1-9]\d* credentials/) });
+      expect(await sealedKeys()).toEqual([keyIdOf(KEY_B)]);
+      // The running identity app opens the resealed values (KEY_B is its previous key) and refreshes through them.
+      const { accessToken } = await fresh(`Bearer ${credentialsCaller}`, { userId: henry.id, provider: 'dev' });
+      expect(accessToken.split('.')).toHaveLength(3);
     });
 
     it('stores no provider token in clear: every table of every schema is scanned', async () => {

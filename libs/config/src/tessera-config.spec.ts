@@ -22,6 +22,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['NATS_URL', 'http://x'],
     ['TESSERA_TOKEN_MAX_DAYS', '0'],
+    ['TESSERA_ADMIN_TOKEN_TTL', '3601'],
+    ['TESSERA_PREVIOUS_ENCRYPTION_KEYS', 'not-a-key'],
     ['TESSERA_ENCRYPTION_KEY', 'short'],
     ['OAUTH2_PROVIDER', 'myspace'],
   ])('names the bad variable %s', (name, value) => {

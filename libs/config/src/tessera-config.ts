@@ -76,9 +76,11 @@ export class TesseraConfig {
   @Matches(/^.{16,}$/, { message: 'TESSERA_ADMIN_KEY must be at least 16 characters' })
   TESSERA_ADMIN_KEY?: string;
 
+  /** The most dangerous token lives shortest: at most an hour. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
+  @Max(3600)
   TESSERA_ADMIN_TOKEN_TTL = 900;
 
   @Transform(toInt)
@@ -95,6 +97,11 @@ export class TesseraConfig {
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'TESSERA_ENCRYPTION_KEY must be 32 bytes in base64' })
   TESSERA_ENCRYPTION_KEY?: string;
+
+  /** Not in the contract: keys that sealed credentials before a rotation, still opened until `npm run reseal`. */
+  @Transform(splitList)
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { each: true, message: 'TESSERA_PREVIOUS_ENCRYPTION_KEYS must be 32-byte keys in base64, comma separated' })
+  TESSERA_PREVIOUS_ENCRYPTION_KEYS: string[] = [];
 
   @Transform(splitList)
   @Matches(/^[A-Za-z0-9-]+$/, { each: true, message: 'TESSERA_EXTRA_AUTH_HEADERS must be header names, comma separated' })

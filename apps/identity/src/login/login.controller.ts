@@ -50,7 +50,6 @@ export class LoginController {
   @Handles(LOGIN_SUBJECTS.saveState)
   async saveState(@Payload() body: Record<string, unknown>) {
     const stateHash = requireString(body, 'stateHash');
-    await this.pool.query('DELETE FROM identity.login_states WHERE expires_at < now()');
     await this.pool.query(
       `INSERT INTO identity.login_states (state_hash, browser_hash, verifier_sealed, redirect, expires_at)
        VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
@@ -95,7 +94,6 @@ export class LoginController {
   @Handles(LOGIN_SUBJECTS.createCode)
   async createCode(@Payload() body: Record<string, unknown>) {
     const code = randomBytes(32).toString('base64url');
-    await this.pool.query('DELETE FROM identity.login_codes WHERE expires_at < now()');
     await this.pool.query(
       'INSERT INTO identity.login_codes (code_hash, user_id, redirect, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))',
       [sha256(code), requireString(body, 'userId'), requireString(body, 'redirect'), LOGIN_CODE_TTL_SECONDS],

@@ -7,12 +7,13 @@ import { TrustedAppsController } from '../trusted-apps/trusted-apps.controller';
 import { UpstreamProvider } from '../upstream/upstream-provider.service';
 import { UsersModule } from '../users/users.module';
 import { LoginController } from './login.controller';
+import { LoginExpiryPurge } from './login-expiry.purge';
 import { TokenExchange } from '../token-exchange/token-exchange.service';
 
 /** Login: trusted apps, the upstream provider (and the dev one), login state and codes, upstream credentials. */
 @Module({
   imports: [UsersModule],
   controllers: [TrustedAppsController, LoginController, CredentialsController],
-  providers: [UpstreamProvider, ExternalIdentities, UpstreamCredentials, CredentialCipher, TokenExchange],
+  providers: [UpstreamProvider, ExternalIdentities, UpstreamCredentials, CredentialCipher, TokenExchange, LoginExpiryPurge],
 })
 export class LoginModule {}
