@@ -100,7 +100,10 @@ export class TesseraConfig {
 
   /** Not in the contract: keys that sealed credentials before a rotation, still opened until `npm run reseal`. */
   @Transform(splitList)
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { each: true, message: 'TESSERA_PREVIOUS_ENCRYPTION_KEYS must be 32-byte keys in base64, comma separated' })
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    each: true,
+    message: 'TESSERA_PREVIOUS_ENCRYPTION_KEYS must be 32-byte keys in base64, comma separated',
+  })
   TESSERA_PREVIOUS_ENCRYPTION_KEYS: string[] = [];
 
   @Transform(splitList)
