@@ -58,13 +58,16 @@ export class BearerAuthGuard implements CanActivate {
     const authenticated = request as AuthenticatedRequest;
     const caller = extractToken(request, this.sources);
     if (caller === undefined) throw new TesseraError('no_token', 'this request needs a token');
-    const result = await this.replica.resolve(caller.token);
+    let result = await this.replica.resolve(caller.token);
     if (isRefusal(result)) throw new TesseraError(result.error, MESSAGES[result.error]);
     if (caller.ambient) await requireTrustedOrigin(request, this.publicOrigin, this.nats);
     const minRevision = readMinRevision(request);
     if (minRevision !== undefined) {
       authenticated.minRevision = minRevision;
       if (!(await this.replica.waitFor(minRevision, MIN_REVISION_WAIT_MS))) throw staleError(minRevision, this.replica.position);
+      // Once more at that revision: it may hold the token's revocation.
+      result = await this.replica.resolve(caller.token);
+      if (isRefusal(result)) throw new TesseraError(result.error, MESSAGES[result.error]);
     }
     authenticated.principal = result;
     authenticated.bearerToken = caller.token;
