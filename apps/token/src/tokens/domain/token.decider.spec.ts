@@ -109,7 +109,7 @@ describe('token decider', () => {
             ownerId: 'bob',
             name: 'look',
             scopes: ['view'],
-            expiresAt: at(now + 30 * DAY),
+            expiresAt: at(now + DAY),
             impersonatedBy: 'admin-token:t-admin',
           }),
         ]);
@@ -122,6 +122,49 @@ describe('token decider', () => {
       given([])
         .when(mint({ kind: 'impersonation', principal: admin, request }, account))
         .thenFails('not_found', 'no such user');
+    });
+
+    it('keeps an impersonation token within a day and within its maker, never admin or tokens', () => {
+      const shortAdmin: Principal = { ...admin, expiresAt: at(now + 15 * 60_000) };
+      given([])
+        .when(mint({ kind: 'impersonation', principal: shortAdmin, request: { ...request, expiresInDays: 1 } }, user('bob')))
+        .then([
+          minted({
+            kind: 'impersonation',
+            ownerId: 'bob',
+            name: 'look',
+            scopes: ['view'],
+            expiresAt: at(now + 15 * 60_000),
+            impersonatedBy: 'admin-token:t-admin',
+          }),
+        ]);
+      given([])
+        .when(mint({ kind: 'impersonation', principal: admin, request: { ...request, expiresInDays: 366 } }, user('bob')))
+        .thenFails('bad_request', /^expiresInDays: an impersonation token lives at most 1 day/);
+      given([])
+        .when(mint({ kind: 'impersonation', principal: admin, request: { ...request, expiresAt: at(now + DAY + 1) } }, user('bob')))
+        .thenFails('bad_request', /^expiresAt: an impersonation token lives at most 24 hours/);
+      for (const scopes of [['admin'], ['view', 'tokens']])
+        given([])
+          .when(mint({ kind: 'impersonation', principal: admin, request: { ...request, scopes } }, user('bob')))
+          .thenFails('bad_request', /^scopes: an impersonation token never carries/);
+    });
+
+    it('lets an impersonation token mint nothing', () => {
+      const acting: Principal = { ...ada, tokenId: 't-acting', kind: 'impersonation', scopes: ['view', 'tokens'], impersonatedBy: 'root' };
+      given([]).when(personal({}, acting)).thenFails('insufficient_scope', 'an impersonation token cannot mint tokens');
+      given([])
+        .when(mint({ kind: 'resource', principal: acting, request: { kind: 'resource', resource: 'dataset:1', actions: ['read'] } }))
+        .thenFails('insufficient_scope', 'an impersonation token cannot mint tokens');
+    });
+
+    it('mints an exchanged session with permission scopes only, ending with the provider token', () => {
+      given([])
+        .when(mint({ kind: 'session', exchanged: { notAfter: now + 3_600_000 } }, user('ada')))
+        .then([minted({ kind: 'session', ownerId: 'ada', name: 'exchanged', scopes: ['*'], expiresAt: at(now + 3_600_000) })]);
+      given([])
+        .when(mint({ kind: 'session', exchanged: { notAfter: now - 1 } }, user('ada')))
+        .thenFails('invalid_token', 'the provider token has expired');
     });
 
     it('mints a service account token for a super admin only, for a service account only', () => {

@@ -79,6 +79,8 @@ const DEFAULT_DAYS = 30;
 export const SESSION_SCOPES = ['*', ...ACCOUNT_SCOPES];
 /** One made from a provider token carries the user's permission scopes only: never `admin`, and no `tokens` to mint longer-lived ones. */
 export const EXCHANGED_SCOPES = ['*'];
+/** What acting as someone else never carries: their admin rights, or the right to mint more of their tokens. */
+const IMPERSONATION_BANNED_SCOPES = ['admin', 'tokens'];
 
 export function decide(command: TokenCommand, state: TokenState): TokenEvent[] | TesseraError {
   try {
@@ -128,6 +130,9 @@ function mint({ asked, secret, owner, isPermission, limits, now }: MintToken['da
     createdAt: new Date(now).toISOString(),
   });
   const until = (seconds: number) => new Date(now + seconds * 1000).toISOString();
+  // Acting as someone else never grows into more tokens of theirs (CONTRACT section 3, v1.1).
+  if ('principal' in asked && asked.principal.kind === 'impersonation')
+    throw new TesseraError('insufficient_scope', 'an impersonation token cannot mint tokens');
   switch (asked.kind) {
     case 'session': {
       if (!owner || owner.serviceAccount) throw new TesseraError('not_found', 'no such user');
@@ -165,7 +170,9 @@ function mint({ asked, secret, owner, isPermission, limits, now }: MintToken['da
       if (!owner.active) throw new TesseraError('conflict', 'the user is deactivated');
       const scopes = request.scopes ?? [];
       checkKnownScopes(scopes, isPermission);
-      const expiresAt = expiryOf(request, now, limits.maxDays);
+      const banned = scopes.filter((scope) => IMPERSONATION_BANNED_SCOPES.includes(scope));
+      if (banned.length > 0) throw badField('scopes', `an impersonation token never carries ${banned.join(' or ')}`);
+      const expiresAt = impersonationExpiryOf(request, now, principal.expiresAt);
       return token('impersonation', { ownerId: owner.id, name: request.name ?? '', scopes, expiresAt, impersonatedBy: actorOf(principal) });
     }
     case 'service': {
@@ -239,6 +246,20 @@ function expiryOf(input: { expiresInDays?: number; expiresAt?: string }, now: nu
     return new Date(at).toISOString();
   }
   return new Date(now + Math.min(DEFAULT_DAYS, maxDays) * DAY_MS).toISOString();
+}
+
+/**
+ * An impersonation token lives at most 24 hours (more is 400 naming the field), and never past the
+ * token that mints it: a 15-minute admin token mints one of at most 15 minutes.
+ */
+function impersonationExpiryOf(input: { expiresInDays?: number; expiresAt?: string }, now: number, makerExpiresAt?: string): string {
+  if (input.expiresInDays !== undefined && input.expiresInDays > 1)
+    throw badField('expiresInDays', 'an impersonation token lives at most 1 day');
+  if (input.expiresAt !== undefined && Date.parse(input.expiresAt) > now + DAY_MS)
+    throw badField('expiresAt', 'an impersonation token lives at most 24 hours');
+  const asked = input.expiresInDays !== undefined || input.expiresAt !== undefined ? Date.parse(expiryOf(input, now, 1)) : now + DAY_MS;
+  const maker = makerExpiresAt === undefined ? Infinity : Date.parse(makerExpiresAt);
+  return new Date(Math.min(asked, now + DAY_MS, maker)).toISOString();
 }
 
 export function evolve(state: TokenState, event: TokenEvent): TokenState {
