@@ -246,7 +246,7 @@ describe('tokens (CONTRACT section 3)', () => {
         403,
         'not_admin',
       );
-      const token = await mint(adminSession, `/api/v1/users/${alice.id}/tokens`, { name: 'support', scopes: ['view', 'tokens'] });
+      const token = await mint(adminSession, `/api/v1/users/${alice.id}/tokens`, { name: 'support', scopes: ['view'] });
       expect(token).toMatchObject({ kind: 'impersonation', token: expect.stringMatching(/^tsri_/) });
       expect(await json(await call('GET', '/api/v1/me', token.token))).toMatchObject({ id: alice.id });
       const event = await tessera.db.pool.query(
@@ -256,6 +256,77 @@ describe('tokens (CONTRACT section 3)', () => {
       const root = await json(await call('GET', '/api/v1/me', adminSession));
       expect(event.rows[0].metadata.actor).toBe(root.id);
       expect(event.rows[0].data).toMatchObject({ ownerId: alice.id, impersonatedBy: root.id });
+    });
+
+    it('keeps impersonation tokens short and weak: at most 24 h and never past their maker, never admin or tokens, and they mint nothing', async () => {
+      const path = `/api/v1/users/${alice.id}/tokens`;
+      // At most a day, whatever is asked (400 naming the field), and never past the admin token that mints it.
+      const tooLong = await expectError(
+        await call('POST', path, adminSession, { name: 'x', scopes: ['view'], expiresInDays: 366 }),
+        400,
+        'bad_request',
+      );
+      expect(tooLong.details.map((detail: Json) => detail.field)).toContain('expiresInDays');
+      const laterThanADay = new Date(Date.now() + 25 * 3_600_000).toISOString();
+      await expectError(
+        await call('POST', path, adminSession, { name: 'x', scopes: ['view'], expiresAt: laterThanADay }),
+        400,
+        'bad_request',
+      );
+      const admin = await adminToken();
+      const adminExpiry = ((await tessera.client.request(SUBJECTS.tokenIntrospect, { token: admin })) as Json).exp * 1000;
+      const short = await mint(admin, path, { name: 'support', scopes: ['view'] });
+      // Introspection gives `exp` in whole seconds: the token ends within that second, not after it.
+      expect(Date.parse(short.expiresAt)).toBeLessThan(adminExpiry + 1_000);
+      const day = await mint(adminSession, path, { name: 'support', scopes: ['view'], expiresInDays: 1 });
+      expect(Date.parse(day.expiresAt) - Date.parse(day.createdAt)).toBeLessThanOrEqual(86_400_000);
+      // Never the admin or tokens scope, even for an admin user.
+      const root = await json(await call('GET', '/api/v1/me', adminSession));
+      for (const scopes of [['admin'], ['view', 'tokens'], ['*', 'admin']]) {
+        const refused = await expectError(
+          await call('POST', `/api/v1/users/${root.id}/tokens`, admin, { name: 'x', scopes }),
+          400,
+          'bad_request',
+        );
+        expect(refused.details.map((detail: Json) => detail.field)).toContain('scopes');
+      }
+      // It cannot mint: no personal token, no resource token.
+      await expectError(await call('POST', '/api/v1/tokens', day.token, { name: 'escape', scopes: ['view'] }), 403, 'insufficient_scope');
+      await expectError(
+        await call('POST', '/api/v1/resource-tokens', day.token, { resource: 'dataset:1', actions: ['read'] }),
+        403,
+        'insufficient_scope',
+      );
+      expect(
+        (
+          await tessera.db.pool.query(
+            "SELECT count(*)::int AS n FROM event_store.events WHERE type = 'TokenMinted' AND data->>'name' = 'escape'",
+          )
+        ).rows[0].n,
+      ).toBe(0);
+    });
+
+    it('leaves the impersonating admin in every event written with an impersonation token, and in the audit log', async () => {
+      const root = await json(await call('GET', '/api/v1/me', adminSession));
+      const acting = await mint(adminSession, `/api/v1/users/${alice.id}/tokens`, { name: 'acting', scopes: ['view'] });
+      // A policy write as alice: accepting a dataset's terms of service.
+      const dataset = await json(await call('POST', '/api/v1/datasets', adminSession, { name: 'impersonated-terms' }));
+      const tos = await json(await call('POST', `/api/v1/datasets/${dataset.id}/tos`, adminSession, { title: 'Terms', text: 'be nice' }));
+      expect((await call('POST', `/api/v1/tos/${tos.id}/accept`, acting.token)).status).toBeLessThan(300);
+      // A token write with it: logging the impersonation token out.
+      expect((await call('POST', '/auth/logout', acting.token)).status).toBe(200);
+      const written = await tessera.db.pool.query(
+        `SELECT type, position, metadata FROM event_store.events
+          WHERE (type = 'TosAccepted' AND data->>'tosId' = $1) OR (type = 'TokenRevoked' AND stream_id = $2) ORDER BY position`,
+        [tos.id, `token-${acting.id}`],
+      );
+      expect(written.rows.map((row) => ({ type: row.type, metadata: row.metadata }))).toEqual([
+        { type: 'TosAccepted', metadata: expect.objectContaining({ actor: alice.id, impersonatedBy: root.id }) },
+        { type: 'TokenRevoked', metadata: expect.objectContaining({ actor: alice.id, impersonatedBy: root.id }) },
+      ]);
+      const first = Number(written.rows[0].position);
+      const page = await json(await call('GET', `/api/v1/audit/events?after=${first - 1}&type=TosAccepted&limit=1`, await adminToken()));
+      expect(page.items[0]).toMatchObject({ type: 'TosAccepted', actor: alice.id, impersonatedBy: root.id });
     });
 
     it('creates service accounts and their tsrv_ tokens; introspects (RFC 7662) only with scope introspect', async () => {
@@ -325,6 +396,16 @@ describe('tokens (CONTRACT section 3)', () => {
       await expectError(await authorize(resource.token, { resource: 'dataset:43', action: 'read' }), 403, 'missing_permission');
       await expectError(await authorize(resource.token, { resource: 'dataset:42', action: 'write' }), 403, 'missing_permission');
       expect((await authorize(await adminToken(), { resource: 'dataset:42', action: 'purge' })).status).toBe(200);
+      // Privileged actions need a token of kind admin: a super admin's session or personal token is refused them.
+      const adminPersonal = await mint(adminSession, '/api/v1/tokens', { name: 'root-long', scopes: ['*', 'admin'], expiresInDays: 90 });
+      for (const token of [adminSession, adminPersonal.token]) {
+        const refused = await expectError(await authorize(token, { resource: 'dataset:42', action: 'purge' }), 403, 'insufficient_scope');
+        expect(refused.reason).toBe('needs_admin_token');
+        expect((await authorize(token, { resource: 'dataset:42', action: 'read' })).status).toBe(200);
+      }
+      expect(
+        await tessera.client.request(SUBJECTS.tokenAuthorize, { token: adminSession, resource: 'dataset:42', action: 'purge' }),
+      ).toMatchObject({ allowed: false, reason: 'needs_admin_token' });
       expect(
         await tessera.client.request(SUBJECTS.tokenAuthorize, { token: resource.token, resource: 'dataset:42', action: 'reset' }),
       ).toMatchObject({

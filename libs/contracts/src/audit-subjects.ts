@@ -54,6 +54,8 @@ export interface AuditEventItem {
   streamId: string;
   recordedAt: string;
   actor: string | null;
+  /** Events written with an impersonation token: the admin behind it. */
+  impersonatedBy?: string;
   data: Record<string, unknown>;
 }
 

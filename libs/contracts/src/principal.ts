@@ -22,6 +22,19 @@ export interface Principal {
   resource?: string;
   actions?: string[];
   expiresAt?: string;
+  /** Impersonation tokens only: the admin acting as this user (recorded with every write). */
+  impersonatedBy?: string;
+}
+
+/** Who wrote an event (its metadata): the actor, and behind an impersonation token the admin who really did. */
+export interface WriteMetadata {
+  actor: string;
+  impersonatedBy?: string;
+}
+
+/** The metadata of an event the caller writes (DESIGN: acting as someone else always leaves the real actor in the log). */
+export function writeMetadata(principal: Principal): WriteMetadata {
+  return { actor: actorOf(principal), ...(principal.impersonatedBy ? { impersonatedBy: principal.impersonatedBy } : {}) };
 }
 
 /**

@@ -4,6 +4,8 @@ import type { Event } from '@tessera/contracts';
 export interface EventMetadata {
   /** User or service-account id of the caller, or `system`. */
   actor?: string;
+  /** Written with an impersonation token: the admin behind it (the actor is the impersonated user). */
+  impersonatedBy?: string;
   correlationId?: string;
   causationId?: string;
   [extra: string]: unknown;

@@ -155,6 +155,7 @@ export class TokenIndex {
       serviceAccount: owner?.serviceAccount ?? false,
       ...(resource !== null ? { resource, actions: record.actions ?? [] } : {}),
       ...(expiresAt !== 0 ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
+      ...(kind === 'impersonation' && record.impersonatedBy ? { impersonatedBy: record.impersonatedBy } : {}),
     };
   }
 

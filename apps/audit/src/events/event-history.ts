@@ -10,6 +10,7 @@ interface HistoryRow {
   stream_id: string;
   recorded_at: Date;
   actor: string | null;
+  impersonated_by?: string | null;
   data: Record<string, unknown>;
 }
 
@@ -42,7 +43,7 @@ export async function readEventHistory(pool: Pool, query: AuditEventsQuery): Pro
   if (query.from) conditions.push(`recorded_at >= ${bind(parseTime('from', query.from))}`);
   if (query.to) conditions.push(`recorded_at < ${bind(parseTime('to', query.to))}`);
   const result = await pool.query<HistoryRow>(
-    `SELECT position, type, stream_id, recorded_at, metadata->>'actor' AS actor, data
+    `SELECT position, type, stream_id, recorded_at, metadata->>'actor' AS actor, metadata->>'impersonatedBy' AS impersonated_by, data
        FROM event_store.events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT ${bind(limit + 1)}`,
     values,
   );
@@ -58,6 +59,8 @@ export function toAuditEventItem(row: HistoryRow): AuditEventItem {
     streamId: row.stream_id,
     recordedAt: row.recorded_at.toISOString(),
     actor: row.actor ?? null,
+    // The admin who wrote it with an impersonation token, beside the impersonated user in `actor`.
+    ...(row.impersonated_by ? { impersonatedBy: row.impersonated_by } : {}),
     data: row.data,
   };
 }

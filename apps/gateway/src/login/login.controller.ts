@@ -160,6 +160,7 @@ export class LoginController {
       kinds: ['session'],
       reason: 'logout',
       actor: principal.userId,
+      ...(principal.impersonatedBy ? { impersonatedBy: principal.impersonatedBy } : {}),
     });
     clearCookie(reply, this.config.publicUrl, TOKEN_COOKIE, '/');
     return answer;

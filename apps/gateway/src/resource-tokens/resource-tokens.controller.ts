@@ -31,7 +31,9 @@ export class ResourceTokensController {
   authorize(@CurrentPrincipal() principal: Caller, @Body() body: AuthorizeDto): { allowed: true; reason: string } {
     const decision = authorizeResourceAction(principal, body.resource, body.action, this.config.TESSERA_PRIVILEGED_ACTIONS);
     if (!decision.allowed) {
-      throw new TesseraError('missing_permission', `this token may not ${body.action} ${body.resource} (${decision.reason})`, undefined, {
+      // A super admin's long-lived token lacks the one thing a privileged action needs: to be an admin token.
+      const code = decision.reason === 'needs_admin_token' ? 'insufficient_scope' : 'missing_permission';
+      throw new TesseraError(code, `this token may not ${body.action} ${body.resource} (${decision.reason})`, undefined, {
         reason: decision.reason,
       });
     }

@@ -3,7 +3,6 @@ import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import {
-  actorOf,
   LOGIN_SUBJECTS,
   requireSuperAdmin,
   TesseraError,
@@ -11,6 +10,7 @@ import {
   trustedAppStreamId,
   type IdentityEvent,
   type Principal,
+  writeMetadata,
 } from '@tessera/contracts';
 import { EventStore, handleCommand, isUniqueViolation, readHeadPosition } from '@tessera/event-store';
 import { Handles } from '@tessera/messaging';
@@ -58,7 +58,7 @@ export class TrustedAppsController {
   private run(command: TrustedAppCommand, principal: Principal) {
     const streamId = trustedAppStreamId(command.data.appId);
     return handleCommand(this.store, streamId, trustedAppDecider, command, {
-      metadata: { actor: actorOf(principal) },
+      metadata: { ...writeMetadata(principal) },
       project: projectTrustedApps,
     });
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { userStreamId, type IdentityEvent, type UserEvent } from '@tessera/contracts';
+import { userStreamId, type IdentityEvent, type UserEvent, type WriteMetadata } from '@tessera/contracts';
 import { EventStore, handleCommand, type Handled } from '@tessera/event-store';
 import { userDecider, type UserCommand, type UserState } from './domain/user.decider';
 import { projectUsers } from './users.projection';
@@ -12,9 +12,10 @@ import { projectUsers } from './users.projection';
 export class UserCommands {
   constructor(private readonly store: EventStore<IdentityEvent>) {}
 
-  run(command: UserCommand, actor: string): Promise<Handled<UserState, UserEvent>> {
+  /** `by`: the caller's writeMetadata, or an actor name for writes no caller makes (a login). */
+  run(command: UserCommand, by: string | WriteMetadata): Promise<Handled<UserState, UserEvent>> {
     return handleCommand(this.store, userStreamId(command.data.userId), userDecider, command, {
-      metadata: { actor },
+      metadata: typeof by === 'string' ? { actor: by } : { ...by },
       project: projectUsers,
     });
   }

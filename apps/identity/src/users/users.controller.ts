@@ -3,7 +3,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import {
-  actorOf,
+  writeMetadata,
   IDENTITY_ADMIN_SUBJECTS,
   isUuid,
   requireSuperAdmin,
@@ -32,7 +32,7 @@ export class UsersController {
     const data = { userId: randomUUID(), name: body.name, email: body.email ?? null, issuer: null, subject: null };
     const { position } = await this.users.run(
       { type: 'RegisterUser', data: { ...data, admin: body.admin ?? false, readOnly: body.readOnly ?? false } },
-      actorOf(body.principal),
+      writeMetadata(body.principal),
     );
     return { ...userBody((await findUser(this.pool, data.userId))!), revision: String(position) };
   }
@@ -76,9 +76,11 @@ export class UsersController {
   async createServiceAccount(@Payload() body: { principal: Principal; name: string; scopes: string[] }) {
     requireSuperAdmin(body.principal);
     const data = { userId: randomUUID(), name: body.name, scopes: body.scopes };
-    const { position } = await this.users.run({ type: 'CreateServiceAccount', data }, actorOf(body.principal)).catch((error: unknown) => {
-      throw isUniqueViolation(error) ? new TesseraError('conflict', `a service account named ${body.name} exists`) : error;
-    });
+    const { position } = await this.users
+      .run({ type: 'CreateServiceAccount', data }, writeMetadata(body.principal))
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) ? new TesseraError('conflict', `a service account named ${body.name} exists`) : error;
+      });
     return { id: data.userId, name: data.name, scopes: data.scopes, revision: String(position) };
   }
 
@@ -89,7 +91,7 @@ export class UsersController {
     const { principal, id, name, admin, readOnly, pi } = body;
     const { position } = await this.users.run(
       { type: 'UpdateUser', data: { userId: String(id), name, admin, readOnly, pi } },
-      actorOf(principal),
+      writeMetadata(principal),
     );
     const row = (await findUser(this.pool, id))!;
     return { ...userBody(row), pi: row.pi, ...(position !== undefined ? { revision: String(position) } : {}) };
@@ -99,7 +101,7 @@ export class UsersController {
   @Handles(USER_ACCOUNT_SUBJECTS.deactivate)
   async deactivate(@Payload() body: { principal: Principal; id: string }) {
     requireSuperAdmin(body.principal);
-    const { position } = await this.users.run({ type: 'DeactivateUser', data: { userId: String(body.id) } }, actorOf(body.principal));
+    const { position } = await this.users.run({ type: 'DeactivateUser', data: { userId: String(body.id) } }, writeMetadata(body.principal));
     return position === undefined ? { deactivated: false } : { deactivated: true, revision: String(position) };
   }
 }

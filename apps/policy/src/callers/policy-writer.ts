@@ -1,4 +1,4 @@
-import { actorOf } from '@tessera/contracts';
+import { writeMetadata } from '@tessera/contracts';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { PolicyEvent, Principal } from '@tessera/contracts';
@@ -18,7 +18,7 @@ export class PolicyWriter {
     appends: StreamAppend<PolicyEvent> | StreamAppend<PolicyEvent>[],
     project?: (client: PoolClient, events: RecordedEvent<PolicyEvent>[]) => Promise<void>,
   ): Promise<{ revision: string }> {
-    const result = await this.store.append(appends, { metadata: { actor: actorOf(principal) }, project });
+    const result = await this.store.append(appends, { metadata: { ...writeMetadata(principal) }, project });
     await this.projection.reached(result.position);
     return { revision: String(result.position) };
   }

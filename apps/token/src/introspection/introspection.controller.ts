@@ -61,8 +61,12 @@ export class IntrospectionController {
     await this.replica.resolve(token);
     const record = this.replica.index.tokenFor(token);
     if (!record || record.revoked) return {};
-    const actor = actorOf({ userId: record.ownerId ?? undefined, tokenId: record.id });
-    const position = await this.tokens.revoke({ type: 'RevokeToken', data: { tokenId: record.id, reason: 'rfc7009' } }, actor);
+    // The holder revokes it; the holder of an impersonation token is the admin behind it.
+    const by = {
+      actor: actorOf({ userId: record.ownerId ?? undefined, tokenId: record.id }),
+      ...(record.impersonatedBy ? { impersonatedBy: record.impersonatedBy } : {}),
+    };
+    const position = await this.tokens.revoke({ type: 'RevokeToken', data: { tokenId: record.id, reason: 'rfc7009' } }, by);
     return position === undefined ? {} : { revision: String(position) };
   }
 }

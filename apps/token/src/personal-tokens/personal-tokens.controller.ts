@@ -2,10 +2,10 @@ import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
 import {
-  actorOf,
   requireScope,
   requireSuperAdmin,
   TOKEN_ADMIN_SUBJECTS,
+  writeMetadata,
   type MintedToken,
   type MintFields,
   type Principal,
@@ -31,7 +31,7 @@ export class PersonalTokensController {
     const { principal, ...request } = body;
     await this.tokens.atLeast(body.minRevision);
     const ownerId = body.kind === 'personal' ? principal.userId : body.kind === 'resource' ? undefined : body.ownerId;
-    return this.tokens.mint({ kind: body.kind, principal, request }, ownerId, actorOf(principal));
+    return this.tokens.mint({ kind: body.kind, principal, request }, ownerId, writeMetadata(principal));
   }
 
   @Handles(TOKEN_ADMIN_SUBJECTS.list)
@@ -68,7 +68,7 @@ export class PersonalTokensController {
   async revokeById(@Payload() body: { principal: Principal; tokenId: string; minRevision?: number }): Promise<{ revision: string }> {
     await this.tokens.atLeast(body.minRevision);
     const command = { type: 'RevokeTokenById' as const, data: { tokenId: String(body.tokenId), caller: body.principal } };
-    const position = await this.tokens.revoke(command, actorOf(body.principal));
+    const position = await this.tokens.revoke(command, writeMetadata(body.principal));
     // Revoked already: nothing written, the answer is where this replica stands.
     return { revision: String(position ?? this.replica.position) };
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TesseraError, tokenStreamId, type MintedToken, type TokenEvent } from '@tessera/contracts';
+import { TesseraError, tokenStreamId, type MintedToken, type TokenEvent, type WriteMetadata } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
 import { EventStore, handleCommand } from '@tessera/event-store';
 import { generateToken, hashToken, tokenHint, TokenIndexReplica } from '@tessera/token-index';
@@ -24,7 +24,8 @@ export class TokenCommands {
   ) {}
 
   /** Mints a token of the kind asked, acting as `ownerId` (looked up in the index); the secret is in this answer only. */
-  async mint(asked: MintAsked, ownerId: string | undefined, actor: string): Promise<MintedToken> {
+  /** `by`: the caller's writeMetadata, or an actor name (`admin-key`, a login). */
+  async mint(asked: MintAsked, ownerId: string | undefined, by: string | WriteMetadata): Promise<MintedToken> {
     const owner = ownerId === undefined ? undefined : await this.owner(ownerId);
     const token = generateToken(mintedKind(asked, owner));
     const secret = { tokenId: randomUUID(), tokenHash: hashToken(token), hint: tokenHint(token) };
@@ -44,7 +45,7 @@ export class TokenCommands {
         now: Date.now(),
       },
     };
-    const { events, position } = await this.run(secret.tokenId, command, actor);
+    const { events, position } = await this.run(secret.tokenId, command, by);
     const { data } = events[0] as Extract<TokenEvent, { type: 'TokenMinted' }>;
     return {
       id: data.tokenId,
@@ -61,8 +62,8 @@ export class TokenCommands {
   }
 
   /** Revokes a token; undefined when it was revoked already (nothing is written). */
-  async revoke(command: Exclude<TokenCommand, { type: 'MintToken' }>, actor: string): Promise<number | undefined> {
-    return (await this.run(command.data.tokenId, command, actor)).position;
+  async revoke(command: Exclude<TokenCommand, { type: 'MintToken' }>, by: string | WriteMetadata): Promise<number | undefined> {
+    return (await this.run(command.data.tokenId, command, by)).position;
   }
 
   /** The owner record, reading the log once if this replica has not seen it yet. */
@@ -91,8 +92,9 @@ export class TokenCommands {
     }
   }
 
-  private async run(tokenId: string, command: TokenCommand, actor: string) {
-    const handled = await handleCommand(this.store, tokenStreamId(tokenId), tokenDecider, command, { metadata: { actor } });
+  private async run(tokenId: string, command: TokenCommand, by: string | WriteMetadata) {
+    const metadata = typeof by === 'string' ? { actor: by } : { ...by };
+    const handled = await handleCommand(this.store, tokenStreamId(tokenId), tokenDecider, command, { metadata });
     if (handled.position !== undefined) await this.replica.waitFor(handled.position, MIN_REVISION_WAIT_MS);
     return handled;
   }

@@ -14,7 +14,17 @@ export class UserTokenRevocationController {
   ) {}
 
   @Handles(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser)
-  async revokeAll(@Payload() body: { userId?: unknown; kinds?: unknown; reason?: unknown; actor?: unknown; minRevision?: unknown }) {
+  async revokeAll(
+    @Payload()
+    body: {
+      userId?: unknown;
+      kinds?: unknown;
+      reason?: unknown;
+      actor?: unknown;
+      impersonatedBy?: unknown;
+      minRevision?: unknown;
+    },
+  ) {
     if (typeof body.userId !== 'string' || typeof body.actor !== 'string')
       throw new TesseraError('bad_request', 'the request needs "userId" and "actor"');
     const kinds = Array.isArray(body.kinds)
@@ -27,8 +37,9 @@ export class UserTokenRevocationController {
       .tokensOf(body.userId)
       .filter((record) => !record.revoked && (record.expiresAt === 0 || record.expiresAt > now) && (!kinds || kinds.includes(record.kind)));
     let revision = String(this.replica.position);
+    const by = { actor: body.actor, ...(typeof body.impersonatedBy === 'string' ? { impersonatedBy: body.impersonatedBy } : {}) };
     for (const record of live) {
-      const position = await this.tokens.revoke({ type: 'RevokeToken', data: { tokenId: record.id, reason } }, body.actor);
+      const position = await this.tokens.revoke({ type: 'RevokeToken', data: { tokenId: record.id, reason } }, by);
       if (position !== undefined) revision = String(position);
     }
     return { revoked: live.length, revision };

@@ -88,7 +88,7 @@ export interface TokenMessages {
   [TOKEN_INTERNAL_SUBJECTS.mintSession]: Message<{ userId: string; exchanged?: boolean; notAfter?: string }, SessionToken>;
   [TOKEN_INTERNAL_SUBJECTS.used]: Message<{ uses: [tokenId: string, epochMs: number][] }, { recorded: number }>;
   [TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser]: Message<
-    { userId: string; kinds?: TokenKind[]; reason?: string; actor: string; minRevision?: number },
+    { userId: string; kinds?: TokenKind[]; reason?: string; actor: string; impersonatedBy?: string; minRevision?: number },
     { revoked: number } & Revision
   >;
   [SUBJECTS.tokenIntrospect]: Message<{ token: string }, Introspection>;
