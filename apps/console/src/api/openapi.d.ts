@@ -299,7 +299,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Trade a provider access token (validated with the provider) for a Tessera session token */
+        /** Trade a provider access token issued to Tessera (or to OAUTH2_EXCHANGE_AUDIENCES) for a session token that never carries admin nor outlives it */
         post: operations["CredentialsController_exchange"];
         delete?: never;
         options?: never;
@@ -1215,7 +1215,10 @@ export interface operations {
     };
     LoginController_login: {
         parameters: {
-            query?: never;
+            query?: {
+                redirect?: string;
+                login_hint?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1855,8 +1858,8 @@ export interface operations {
     };
     DatasetsController_users: {
         parameters: {
-            query: {
-                permission: string;
+            query?: {
+                permission?: string;
                 limit?: string;
                 cursor?: string;
             };
@@ -2113,9 +2116,12 @@ export interface operations {
         parameters: {
             query: {
                 permission: string;
-                dataset: string;
-                service: string;
-                table: string;
+                /** @description dataset id or name (or give service and table) */
+                dataset?: string;
+                /** @description with table, instead of dataset */
+                service?: string;
+                /** @description with service, instead of dataset */
+                table?: string;
             };
             header?: never;
             path?: never;
@@ -2150,8 +2156,8 @@ export interface operations {
     };
     DecisionsController_myDatasets: {
         parameters: {
-            query: {
-                permission: string;
+            query?: {
+                permission?: string;
                 limit?: string;
                 cursor?: string;
             };
@@ -2182,7 +2188,8 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            /** @description rate_limited, with Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
