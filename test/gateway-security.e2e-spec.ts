@@ -244,7 +244,8 @@ describe('gateway security (CONTRACT section 2)', () => {
     });
 
     it('answers an over-long path parameter with 414 uri_too_long', async () => {
-      await expectError(await call(tessera.baseUrl, 'GET', `/api/v1/users/${'a'.repeat(200)}`, { token: admin }), 414, 'uri_too_long');
+      // DELETE: no catch-all route of that method (the console's GET /* would answer 404) takes it instead.
+      await expectError(await call(tessera.baseUrl, 'DELETE', `/api/v1/users/${'a'.repeat(200)}`, { token: admin }), 414, 'uri_too_long');
     });
 
     it('answers headers too large with 431 and a NUL in a header with 400, both in the contract body', async () => {
@@ -317,7 +318,8 @@ describe('gateway security (CONTRACT section 2)', () => {
   describe('OpenAPI document (item 24)', () => {
     it('marks optional query parameters optional and calls the bearer format what it is', async () => {
       const document = await json(await fetch(`${tessera.baseUrl}/api/docs-json`));
-      const optional = ['limit', 'cursor', 'minRevision', 'dataset', 'service', 'table'];
+      // Paging and read-your-writes parameters are optional on every list; check's own are asserted below.
+      const optional = ['limit', 'cursor', 'minRevision'];
       const wrong: string[] = [];
       for (const [path, operations] of Object.entries<Json>(document.paths))
         for (const [method, operation] of Object.entries<Json>(operations))
