@@ -70,7 +70,7 @@ function AccountTokens({ account }: { account: User & { scopes?: string[] } }) {
     <section className="card" aria-labelledby={`sa-${account.id}`}>
       <div className="page-head">
         <h2 id={`sa-${account.id}`}>{account.name}</h2>
-        <Button className="button" onPress={() => setMinting(true)} aria-label={`Create a token for ${account.name}`}>
+        <Button className="button" onPress={() => setMinting(true)} aria-label={`Create token for ${account.name}`}>
           Create token
         </Button>
       </div>
