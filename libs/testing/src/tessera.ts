@@ -109,7 +109,13 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     async startApps() {
       // The apps own different schemas, so they can start side by side.
       if (options.supervised) tessera.supervisor = startSupervisor(env);
-      else tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, envOf(app), options.startTimeoutMs)));
+      else {
+        // Every app that did start is kept, so stop() ends it even when another failed to start.
+        const started = await Promise.allSettled(APP_NAMES.map((app) => startApp(app, envOf(app), options.startTimeoutMs)));
+        tessera.apps = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+        const failed = started.find((result) => result.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
       // Under the supervisor nothing waits for each app to listen first: give the five apps together as long.
       await tessera.waitUntilReady(baseUrl, options.startTimeoutMs ?? (options.supervised ? 90_000 : 30_000));
     },
