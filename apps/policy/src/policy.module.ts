@@ -3,6 +3,7 @@ import { tablesReplay } from '@tessera/platform';
 import { AffiliationsController } from './affiliations/affiliations.controller';
 import { DecisionCallers } from './callers/decision-callers';
 import { PolicyWriter } from './callers/policy-writer';
+import { PolicyCommands } from './callers/policy-commands';
 import { DatasetsController } from './datasets/datasets.controller';
 import { CheckResponder } from './decisions/check-responder';
 import { Decider } from './decisions/decider';
@@ -32,6 +33,7 @@ import { TosController } from './tos/tos.controller';
     DecisionIndexReplay,
     tablesReplay('policy-read-models', 'policy', POLICY_READ_MODELS),
     PolicyWriter,
+    PolicyCommands,
     DecisionCallers,
     Decider,
     CheckResponder,

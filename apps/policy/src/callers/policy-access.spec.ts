@@ -1,6 +1,6 @@
 import { POLICY_EVENTS, TesseraError, type Principal } from '@tessera/contracts';
 import { DecisionIndex } from '../decisions/decision-index';
-import { paginate, requireDatasetAdmin, requireGroupAdmin } from './policy-access';
+import { paginate, requireDatasetAdmin } from './policy-access';
 
 const principal = (userId: string, scopes = ['*', 'admin']): Principal => ({
   tokenId: 't',
@@ -31,10 +31,8 @@ describe('policy access', () => {
     { position: 5, type: POLICY_EVENTS.datasetAdminAdded, data: { datasetId: 'd1', userId: 'erin' } },
   ]);
 
-  it('checks admin rights against the specific group or dataset', () => {
-    expect(codeOf(() => requireGroupAdmin(index, principal('bob'), 'g1'))).toBeUndefined();
-    expect(codeOf(() => requireGroupAdmin(index, principal('bob'), 'g2'))).toBe('not_admin');
-    expect(codeOf(() => requireGroupAdmin(index, principal('bob', ['view']), 'g1'))).toBe('insufficient_scope');
+  it("checks admin rights against the specific dataset (a group's are in its decider)", () => {
+    expect(codeOf(() => requireDatasetAdmin(index, principal('erin', ['view']), 'd1'))).toBe('insufficient_scope');
     expect(codeOf(() => requireDatasetAdmin(index, principal('erin'), 'd1'))).toBeUndefined();
     expect(codeOf(() => requireDatasetAdmin(index, principal('bob'), 'd1'))).toBe('not_admin');
     expect(codeOf(() => requireDatasetAdmin(index, { ...principal('x'), superAdmin: true }, 'd1'))).toBeUndefined();

@@ -12,21 +12,23 @@ export function subjectOf(principal: Principal): Subject {
   return { userId: principal.userId, superAdmin: principal.superAdmin, readOnly: principal.readOnly, scopes: principal.scopes };
 }
 
-/** Admin rights of a user are used only through a token carrying the `admin` scope. */
-function usesAdminRights(principal: Principal): boolean {
-  return principal.scopes.includes('admin');
-}
+/** Who asks for a change, as a decider needs to know it. */
+export type Actor = Pick<Principal, 'userId' | 'superAdmin' | 'scopes'>;
 
-export function requireGroupAdmin(index: DecisionIndex, principal: Principal, groupId: string): void {
-  if (principal.superAdmin) return;
-  if (!index.isGroupAdmin(principal.userId, groupId)) throw new TesseraError('not_admin', 'only an admin of this group may do this');
-  if (!usesAdminRights(principal)) throw new TesseraError('insufficient_scope', 'this token lacks the admin scope');
+/**
+ * The refusal, if any, of a change only an admin of this group or dataset (or a super admin) may
+ * make. A user's admin rights are used only through a token carrying the `admin` scope.
+ */
+export function adminRefusal(actor: Actor, isAdmin: (userId: string) => boolean, of: 'group' | 'dataset'): TesseraError | undefined {
+  if (actor.superAdmin) return undefined;
+  if (!actor.userId || !isAdmin(actor.userId)) return new TesseraError('not_admin', `only an admin of this ${of} may do this`);
+  if (!actor.scopes.includes('admin')) return new TesseraError('insufficient_scope', 'this token lacks the admin scope');
+  return undefined;
 }
 
 export function requireDatasetAdmin(index: DecisionIndex, principal: Principal, datasetId: string): void {
-  if (principal.superAdmin) return;
-  if (!index.isDatasetAdmin(principal.userId, datasetId)) throw new TesseraError('not_admin', 'only an admin of this dataset may do this');
-  if (!usesAdminRights(principal)) throw new TesseraError('insufficient_scope', 'this token lacks the admin scope');
+  const refusal = adminRefusal(principal, (userId) => index.isDatasetAdmin(userId, datasetId), 'dataset');
+  if (refusal) throw refusal;
 }
 
 export interface Page<T> {
@@ -57,8 +59,12 @@ export function notFound(what: string): TesseraError {
   return new TesseraError('not_found', `${what} not found`);
 }
 
-/** Memberships, admin roles and affiliations name users the identity app registered. */
-export function requireKnownUser(index: DecisionIndex, userId: string): void {
+/** Memberships, admin roles and affiliations name users the identity app registered and did not deactivate. */
+export function isActiveUser(index: DecisionIndex, userId: string): boolean {
   const user = index.users.get(userId);
-  if (!user || user.deactivated) throw notFound('user');
+  return !!user && !user.deactivated;
+}
+
+export function requireKnownUser(index: DecisionIndex, userId: string): void {
+  if (!isActiveUser(index, userId)) throw notFound('user');
 }

@@ -1,15 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, requireSuperAdmin, TesseraError } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, requireSuperAdmin, TesseraError, type Principal } from '@tessera/contracts';
+import { isUniqueViolation } from '@tessera/event-store';
 import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { notFound, paginate, requireGroupAdmin, requireKnownUser, type ForwardedRequest } from '../callers/policy-access';
+import { isActiveUser, notFound, paginate, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
-import { PolicyWriter } from '../callers/policy-writer';
+import { PolicyCommands, type PolicyCommandOptions } from '../callers/policy-commands';
 import { projectPolicyNames } from '../read-models/policy-names.projection';
-
-const UNIQUE_VIOLATION = '23505';
+import { groupDecider, type GroupCommand } from './domain/group.decider';
 
 interface GroupRequest extends ForwardedRequest {
   groupId: string;
@@ -24,30 +24,27 @@ interface MemberRequest extends GroupRequest {
 export class GroupsController {
   constructor(
     private readonly projection: DecisionIndexProjection,
-    private readonly writer: PolicyWriter,
+    private readonly commands: PolicyCommands,
   ) {}
+
+  /** The group's stream folded, decided, appended at its version; `userActive` is read from the index caught up with the log. */
+  private async run(principal: Principal, command: GroupCommand, options?: PolicyCommandOptions) {
+    return this.commands.run(principal, `group-${command.data.groupId}`, groupDecider, command, options);
+  }
 
   @Handles(POLICY_ADMIN_SUBJECTS.createGroup)
   async create(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string }) {
     requireSuperAdmin(request.principal);
     const groupId = randomUUID();
-    const written = await this.writer
-      .write(
-        request.principal,
-        {
-          streamId: `group-${groupId}`,
-          expectedVersion: 'no_stream',
-          events: [{ type: POLICY_EVENTS.groupCreated, data: { groupId, name: request.name } }],
-        },
-        projectPolicyNames,
-      )
-      .catch((error: { code?: string }) => {
-        if (error.code === UNIQUE_VIOLATION) throw new TesseraError('conflict', `a group named ${JSON.stringify(request.name)} exists`);
-        throw error;
-      });
+    const written = await this.run(
+      request.principal,
+      { type: 'CreateGroup', data: { groupId, name: request.name } },
+      { project: projectPolicyNames },
+    ).catch((error: unknown) => {
+      throw isUniqueViolation(error) ? new TesseraError('conflict', `a group named ${JSON.stringify(request.name)} exists`) : error;
+    });
     return { id: groupId, name: request.name, ...written };
   }
-
   @Handles(POLICY_ADMIN_SUBJECTS.listGroups)
   async list(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { limit?: string | number; cursor?: string }) {
     await this.projection.atLeast(request.minRevision);
@@ -78,44 +75,32 @@ export class GroupsController {
   @Handles(POLICY_ADMIN_SUBJECTS.deleteGroup)
   async delete(@Payload(ForwardedCallerPipe) request: GroupRequest) {
     requireSuperAdmin(request.principal);
-    await this.projection.caughtUpWithHead();
-    const group = this.projection.index.groups.get(request.groupId);
-    if (!group) throw notFound('group');
-    return this.writer.write(
+    return this.run(
       request.principal,
-      { streamId: `group-${group.id}`, events: [{ type: POLICY_EVENTS.groupDeleted, data: { groupId: group.id } }] },
-      projectPolicyNames,
+      { type: 'DeleteGroup', data: { groupId: String(request.groupId) } },
+      { project: projectPolicyNames },
     );
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.putMember)
   async putMember(@Payload(ForwardedCallerPipe) request: MemberRequest) {
-    await this.projection.caughtUpWithHead();
-    const group = this.projection.index.groups.get(request.groupId);
-    if (!group) throw notFound('group');
-    requireGroupAdmin(this.projection.index, request.principal, group.id);
-    requireKnownUser(this.projection.index, request.userId);
+    const { principal, userId } = request;
+    const groupId = String(request.groupId);
     const admin = request.admin === true;
-    if (group.members.get(request.userId) === true && !admin) requireSuperAdmin(request.principal);
-    const written = await this.writer.write(request.principal, {
-      streamId: `group-${group.id}`,
-      events: [{ type: POLICY_EVENTS.groupMemberAdded, data: { groupId: group.id, userId: request.userId, admin } }],
-    });
-    return { groupId: group.id, userId: request.userId, admin, ...written };
+    await this.projection.caughtUpWithHead();
+    const userActive = isActiveUser(this.projection.index, userId);
+    const written = await this.run(principal, { type: 'PutGroupMember', data: { groupId, userId, admin, actor: principal, userActive } });
+    return { groupId, userId, admin, ...written };
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.removeMember)
   async removeMember(@Payload(ForwardedCallerPipe) request: MemberRequest) {
+    const { principal, userId } = request;
     await this.projection.caughtUpWithHead();
-    const group = this.projection.index.groups.get(request.groupId);
-    if (!group) throw notFound('group');
-    requireGroupAdmin(this.projection.index, request.principal, group.id);
-    if (!group.members.has(request.userId)) throw notFound('member');
-    // Only a super admin removes a group admin.
-    if (group.members.get(request.userId) === true) requireSuperAdmin(request.principal);
-    return this.writer.write(request.principal, {
-      streamId: `group-${group.id}`,
-      events: [{ type: POLICY_EVENTS.groupMemberRemoved, data: { groupId: group.id, userId: request.userId } }],
+    const userActive = isActiveUser(this.projection.index, userId);
+    return this.run(principal, {
+      type: 'RemoveGroupMember',
+      data: { groupId: String(request.groupId), userId, actor: principal, userActive },
     });
   }
 }

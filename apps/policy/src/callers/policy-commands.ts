@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { writeMetadata, type PolicyEvent, type Principal } from '@tessera/contracts';
+import { EventStore, handleCommand, type Command, type Decider, type RecordedEvent } from '@tessera/event-store';
+import { DecisionIndexProjection } from '../decisions/decision-index.projection';
+
+export interface PolicyCommandOptions {
+  /** Inline projection in the append's transaction (the unique names). */
+  project?: (client: PoolClient, events: RecordedEvent<PolicyEvent>[]) => Promise<void>;
+}
+
+/**
+ * Runs a command on one policy stream: folds the stream, asks the aggregate's decider, appends what
+ * it decided at the stream's version with the caller as actor (a concurrent change answers 409
+ * `conflict`, nothing written), then waits until this replica's decision index shows it.
+ */
+@Injectable()
+export class PolicyCommands {
+  constructor(
+    private readonly store: EventStore<PolicyEvent>,
+    private readonly projection: DecisionIndexProjection,
+  ) {}
+
+  async run<State, C extends Command, E extends PolicyEvent>(
+    principal: Principal,
+    streamId: string,
+    decider: Decider<State, C, E>,
+    command: C,
+    options: PolicyCommandOptions = {},
+  ): Promise<{ revision: string }> {
+    const handled = await handleCommand(this.store, streamId, decider, command, { ...options, metadata: { ...writeMetadata(principal) } });
+    if (handled.position === undefined) return { revision: String(this.projection.revision) };
+    await this.projection.reached(handled.position);
+    return { revision: String(handled.position) };
+  }
+}
