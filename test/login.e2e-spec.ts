@@ -355,11 +355,18 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
       expect(revision).toMatch(/^\d+$/);
 
       for (const token of [session, personal.token]) await expectError(await call('GET', '/api/v1/me', token), 401, 'revoked_token');
-      const revoked = await tessera.db.pool.query(
-        `SELECT data->>'reason' AS reason FROM event_store.events WHERE type = 'TokenRevoked' AND data->>'tokenId' = ANY($1)`,
-        [[personal.id]],
-      );
-      expect(revoked.rows).toEqual([{ reason: 'deactivated' }]);
+      // The token app revokes each token in the log when it reads the deactivation, the admin as actor.
+      const revocations = async () =>
+        (
+          await tessera.db.pool.query(
+            `SELECT data->>'reason' AS reason, metadata->>'actor' AS actor FROM event_store.events
+              WHERE type = 'TokenRevoked' AND data->>'tokenId' = ANY($1)`,
+            [[personal.id]],
+          )
+        ).rows;
+      for (const began = Date.now(); (await revocations()).length === 0 && Date.now() - began < 5_000;)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await revocations()).toEqual([{ reason: 'deactivated', actor: expect.stringMatching(/^admin-token:/) }]);
       const members = await json(
         await fetch(url(`/api/v1/groups/${group.id}`), {
           headers: { authorization: `Bearer ${admin}`, 'x-tessera-min-revision': revision },

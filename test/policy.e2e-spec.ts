@@ -334,6 +334,29 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
       expect((await api(alice.token, 'POST', `/api/v1/tos/${randomUUID()}/accept`)).status).toBe(404);
     });
 
+    it('accepting the same version again appends no second event and answers the same, even when asked at once', async () => {
+      const tos = await api(admin.token, 'POST', `/api/v1/datasets/${minnie}/tos`, { title: 'Minnie terms v3', text: 'be kind' });
+      expect(tos.status).toBe(201);
+      const first = await api(bob.token, 'POST', `/api/v1/tos/${tos.body.id}/accept`);
+      expect(first.status).toBe(200);
+      const again = await api(bob.token, 'POST', `/api/v1/tos/${tos.body.id}/accept`);
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first.body);
+      // Two users at once, each twice at once: one event per user.
+      const racing = await Promise.all(
+        [alice, alice, carol, carol].map((user) => api(user.token, 'POST', `/api/v1/tos/${tos.body.id}/accept`)),
+      );
+      expect(racing.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      expect(racing[0].body.revision).toBe(racing[1].body.revision);
+      expect(racing[2].body.revision).toBe(racing[3].body.revision);
+      const accepted = await tessera.db.pool.query<{ user_id: string; count: number }>(
+        `SELECT data->>'userId' AS user_id, count(*)::int AS count FROM event_store.events
+          WHERE type = 'TosAccepted' AND data->>'tosId' = $1 GROUP BY 1 ORDER BY 1`,
+        [tos.body.id],
+      );
+      expect(accepted.rows).toEqual([alice.id, bob.id, carol.id].sort().map((id) => ({ user_id: id, count: 1 })));
+    });
+
     it("lists the caller's permissions, admin roles and datasets", async () => {
       const bobs = await api(bob.token, 'GET', '/api/v1/me/permissions');
       expect(bobs.status).toBe(200);

@@ -8,6 +8,7 @@ describe('revocation across replicas (two gateways, two token apps)', () => {
   let gatewayA: string;
   let gatewayB: string;
   let session: string;
+  let adminToken: string;
 
   const call = (base: string, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${base}${path}`, {
@@ -45,9 +46,10 @@ describe('revocation across replicas (two gateways, two token apps)', () => {
         body: JSON.stringify({ adminKey: ADMIN_KEY }),
       }),
     );
+    adminToken = admin.token;
     const user = await json(await call(gatewayA, 'POST', '/api/v1/users', admin.token, { name: 'carol' }));
     ({ token: session } = await tessera.client.request(TOKEN_INTERNAL_SUBJECTS.mintSession, { userId: user.id }));
-  });
+  }, 180_000);
   afterAll(async () => {
     await tessera?.stop();
   });
@@ -96,5 +98,52 @@ describe('revocation across replicas (two gateways, two token apps)', () => {
     const response = await call(gatewayB, 'GET', '/api/v1/me', session, undefined, { 'x-tessera-min-revision': '999999999' });
     expect(response.status).toBe(503);
     expect((await json(response)).error).toBe('stale');
+  });
+
+  it('holds a user to 100 live personal tokens across both token replicas, and pages their list', async () => {
+    const user = await json(await call(gatewayA, 'POST', '/api/v1/users', adminToken, { name: 'quota' }));
+    const { token: own } = await tessera.client.request(TOKEN_INTERNAL_SUBJECTS.mintSession, { userId: user.id });
+    const mint = (n: number, headers: Record<string, string> = {}) =>
+      call(n % 2 === 0 ? gatewayA : gatewayB, 'POST', '/api/v1/tokens', own, { name: `q${n}`, scopes: ['view'] }, headers);
+    for (let batch = 0; batch < 95; batch += 19) {
+      const answers = await Promise.all(Array.from({ length: 19 }, (_, n) => mint(batch + n)));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(19).fill(201));
+    }
+    // Twenty at once through both gateways, so both token replicas decide: exactly five fit.
+    const racing = await Promise.all(Array.from({ length: 20 }, (_, n) => mint(100 + n)));
+    const outcomes = await Promise.all(racing.map(async (answer) => (answer.status === 201 ? 201 : (await json(answer)).error)));
+    expect(outcomes.filter((outcome) => outcome === 201)).toHaveLength(5);
+    expect(outcomes.filter((outcome) => outcome === 'too_many_tokens')).toHaveLength(15);
+    const refused = await mint(200);
+    expect(refused.status).toBe(409);
+    expect(await json(refused)).toMatchObject({ statusCode: 409, error: 'too_many_tokens', message: expect.stringMatching(/at most 100/) });
+    const minted = await tessera.db.pool.query(
+      `SELECT count(*)::int AS n FROM event_store.events WHERE type = 'TokenMinted' AND data->>'ownerId' = $1 AND data->>'kind' = 'personal'`,
+      [user.id],
+    );
+    expect(minted.rows[0].n).toBe(100);
+
+    // The list pages: 101 live tokens (the session too) in pages of 40, each once, newest first.
+    const seen: Json[] = [];
+    let cursor: string | null = '';
+    for (let page = 0; cursor !== null; page += 1) {
+      const query: string = `?limit=40${cursor ? `&cursor=${cursor}` : ''}`;
+      const listed: Json = await json(await call(page % 2 === 0 ? gatewayA : gatewayB, 'GET', `/api/v1/tokens${query}`, own));
+      expect(listed.items.length).toBe(page < 2 ? 40 : 21);
+      seen.push(...listed.items);
+      cursor = listed.nextCursor;
+    }
+    expect(new Set(seen.map((item) => item.id)).size).toBe(101);
+    const created = seen.map((item) => Date.parse(item.createdAt));
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+    const bad = await call(gatewayA, 'GET', '/api/v1/tokens?cursor=bm90LWEtY3Vyc29y', own);
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).details).toEqual([expect.objectContaining({ field: 'cursor' })]);
+
+    // Revoking one frees its place.
+    const first = seen.find((item) => item.kind === 'personal');
+    const revoked = await call(gatewayB, 'DELETE', `/api/v1/tokens/${first.id}`, own);
+    expect(revoked.status).toBe(204);
+    expect((await mint(201, { 'x-tessera-min-revision': revoked.headers.get('x-tessera-revision')! })).status).toBe(201);
   });
 });

@@ -7,7 +7,9 @@ import { PersonalTokensController } from './personal-tokens/personal-tokens.cont
 import { SessionTokensController } from './sessions/session-tokens.controller';
 import { TokenIndexReplay } from './replay/token-index.replay';
 import { TokenCommands } from './tokens/token-commands';
+import { UserDeactivationReactor } from './user-revocation/user-deactivation.reactor';
 import { UserTokenRevocationController } from './user-revocation/user-token-revocation.controller';
+import { UserTokensRevoker } from './user-revocation/user-tokens.revoker';
 
 /** How often the token app snapshots its index, when at least this many events came since the last one. */
 const SNAPSHOTS = { everyMs: 60_000, minEvents: 10_000 };
@@ -22,6 +24,6 @@ const SNAPSHOTS = { everyMs: 60_000, minEvents: 10_000 };
     LastUsedController,
     UserTokenRevocationController,
   ],
-  providers: [TokenCommands, TokenIndexReplay],
+  providers: [TokenCommands, TokenIndexReplay, UserTokensRevoker, UserDeactivationReactor],
 })
 export class TokenModule {}

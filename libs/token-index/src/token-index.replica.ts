@@ -42,6 +42,7 @@ export class TokenIndexReplica {
   private readonly misses = new Map<string, number>();
   private nextUnknownRead: Promise<void> | undefined;
   private lastUnknownReadAt = 0;
+  private readonly appliedListeners: ((events: readonly EventPayload<TesseraEvent>[]) => void)[] = [];
 
   constructor(private readonly options: TokenIndexReplicaOptions) {}
 
@@ -77,7 +78,10 @@ export class TokenIndexReplica {
     const fromSnapshot = this.index.position;
     this.subscription = new LogSubscription<TesseraEvent, EventPayload<TesseraEvent>>(pool, {
       from: this.index.position,
-      handle: (events) => this.index.apply(events),
+      handle: (events) => {
+        this.index.apply(events);
+        for (const listener of this.appliedListeners) listener(events);
+      },
       stream: (db, after, limit, apply) => streamPayloads<TesseraEvent>(db, { after, limit }, apply),
       batchSize: CATCH_UP_BATCH,
       nats: this.options.nats,
@@ -98,6 +102,11 @@ export class TokenIndexReplica {
       }, snapshots.everyMs);
       this.snapshotTimer.unref();
     }
+  }
+
+  /** Called with every batch of events once the index holds them, in log order: for an app that reacts to the log. */
+  onApplied(listener: (events: readonly EventPayload<TesseraEvent>[]) => void): void {
+    this.appliedListeners.push(listener);
   }
 
   async saveSnapshot(): Promise<void> {

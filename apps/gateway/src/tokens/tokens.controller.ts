@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts';
 import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
+import { ListQueryDto } from '../users/list-query.dto';
 import { MintTokenDto, mintFields, TokenBodyDto } from './token.dto';
 
 /** Personal tokens (CONTRACT section 3), forwarded to the token app with the resolved caller. */
@@ -22,8 +23,8 @@ export class TokensController {
   @Get()
   @Authenticated()
   @ApiOperation({ summary: 'The caller’s tokens, masked' })
-  list(@CurrentPrincipal() principal: Caller, @MinRevision() minRevision?: number): Promise<unknown> {
-    return this.client.request(TOKEN_ADMIN_SUBJECTS.list, { principal, minRevision });
+  list(@CurrentPrincipal() principal: Caller, @Query() query: ListQueryDto, @MinRevision() minRevision?: number): Promise<unknown> {
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.list, { principal, limit: query.limit, cursor: query.cursor, minRevision });
   }
 
   @Delete(':id')

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsString, Length } from 'class-validator';
-import { actorOf, TesseraError, TOKEN_REVOCATION_SUBJECTS, USER_ACCOUNT_SUBJECTS } from '@tessera/contracts';
+import { TesseraError, USER_ACCOUNT_SUBJECTS } from '@tessera/contracts';
 import { TesseraClient } from '@tessera/messaging';
 import { OptionalField } from '../http/optional-field';
 import { Authenticated } from '../auth/bearer-auth.guard';
@@ -14,7 +14,7 @@ export class UpdateUserDto {
   @ApiPropertyOptional({ description: 'principal investigator' }) @OptionalField() @IsBoolean() pi?: boolean;
 }
 
-/** PATCH and DELETE of `/api/v1/users/:id` (super admin); DELETE deactivates and revokes every token, in the log. */
+/** PATCH and DELETE of `/api/v1/users/:id` (super admin); DELETE deactivates (the token app then revokes every token, in the log). */
 @ApiTags('users')
 @Controller('api/v1/users')
 @Authenticated()
@@ -36,14 +36,8 @@ export class UserAccountsController {
   @ApiOperation({ summary: 'Deactivate a user: every token revoked, memberships end (super admin)' })
   async deactivate(@CurrentPrincipal() principal: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<{ revision?: string }> {
     if (!principal.superAdmin) throw new TesseraError('not_admin', 'only a super admin may do this');
+    // Tokens are refused from this revision on; the token app revokes each in the log when it reads the deactivation.
     const deactivated = await this.client.request(USER_ACCOUNT_SUBJECTS.deactivate, { principal, id });
-    // Tokens are already refused (the owner is inactive); the revocations put each one in the log.
-    const revoked = await this.client.request(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser, {
-      userId: id,
-      reason: 'deactivated',
-      actor: actorOf(principal),
-      minRevision: deactivated.revision ? Number(deactivated.revision) : undefined,
-    });
-    return { revision: revoked.revision ?? deactivated.revision };
+    return { revision: deactivated.revision };
   }
 }

@@ -5,7 +5,7 @@ import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
 import { CreateServiceAccountDto, CreateUserDto, MintTokenDto, mintFields } from '../tokens/token.dto';
-import { UsersQueryDto } from './list-query.dto';
+import { ListQueryDto, UsersQueryDto } from './list-query.dto';
 
 /** Users, service accounts and the tokens a super admin mints for them, forwarded to their owning apps. */
 @ApiTags('users')
@@ -43,9 +43,10 @@ export class UsersController {
   listTokens(
     @CurrentPrincipal() principal: Caller,
     @Param('id', new ParseUUIDPipe()) ownerId: string,
+    @Query() query: ListQueryDto,
     @MinRevision() minRevision?: number,
   ): Promise<unknown> {
-    return this.client.request(TOKEN_ADMIN_SUBJECTS.list, { principal, ownerId, minRevision });
+    return this.client.request(TOKEN_ADMIN_SUBJECTS.list, { principal, ownerId, limit: query.limit, cursor: query.cursor, minRevision });
   }
 
   @Post('users/:id/tokens')

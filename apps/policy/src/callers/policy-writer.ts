@@ -13,6 +13,11 @@ export class PolicyWriter {
     private readonly projection: DecisionIndexProjection,
   ) {}
 
+  /** The log's pool, for reading a stream before deciding on it. */
+  get pool() {
+    return this.store.pool;
+  }
+
   async write(
     principal: Principal,
     appends: StreamAppend<PolicyEvent> | StreamAppend<PolicyEvent>[],

@@ -1,13 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError, type PolicyEvent } from '@tessera/contracts';
+import { ConcurrencyError, readStream } from '@tessera/event-store';
 import { Handles } from '@tessera/messaging';
 import type { TosVersion } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireDatasetAdmin, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyWriter } from '../callers/policy-writer';
+
+/** Tries of one acceptance against concurrent acceptances of the same version. */
+const ACCEPT_ATTEMPTS = 5;
 
 /** Versioned terms of service per dataset; text is stored and returned as plain text. */
 @Controller()
@@ -57,10 +61,25 @@ export class TosController {
     await this.projection.caughtUpWithHead();
     const tos = this.projection.index.tos.get(request.tosId);
     if (!tos) throw notFound('terms of service');
-    const written = await this.writer.write(request.principal, {
-      streamId: `tos-${tos.id}`,
-      events: [{ type: POLICY_EVENTS.tosAccepted, data: { tosId: tos.id, datasetId: tos.datasetId, userId } }],
-    });
-    return { tosId: tos.id, datasetId: tos.datasetId, userId, accepted: true as const, ...written };
+    const answer = { tosId: tos.id, datasetId: tos.datasetId, userId, accepted: true as const };
+    const streamId = `tos-${tos.id}`;
+    // Other users accept the same version at the same time: a lost race is tried again on the new version.
+    for (let attempt = 1; ; attempt++) {
+      const history = await readStream<PolicyEvent>(this.writer.pool, streamId);
+      // Accepting again changes nothing: no second event, the first acceptance's revision.
+      const earlier = history.find((event) => event.type === 'TosAccepted' && event.data.userId === userId);
+      if (earlier) return { ...answer, revision: String(earlier.position) };
+      const expectedVersion = history.length === 0 ? ('no_stream' as const) : history[history.length - 1].streamVersion;
+      try {
+        const written = await this.writer.write(request.principal, {
+          streamId,
+          expectedVersion,
+          events: [{ type: POLICY_EVENTS.tosAccepted, data: { tosId: tos.id, datasetId: tos.datasetId, userId } }],
+        });
+        return { ...answer, ...written };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= ACCEPT_ATTEMPTS) throw error;
+      }
+    }
   }
 }

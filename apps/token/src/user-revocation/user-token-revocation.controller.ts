@@ -3,14 +3,14 @@ import { Payload } from '@nestjs/microservices';
 import { TesseraError, TOKEN_REVOCATION_SUBJECTS, TOKEN_KINDS, type TokenKind } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { TokenIndexReplica } from '@tessera/token-index';
-import { TokenCommands } from '../tokens/token-commands';
+import { UserTokensRevoker } from './user-tokens.revoker';
 
-/** Revokes every live token of a user, as `TokenRevoked` events: logout-all (sessions) and deactivation (all kinds). */
+/** Revokes every live token of a user on request: logout-all (sessions). Deactivation does it from the log. */
 @Controller()
 export class UserTokenRevocationController {
   constructor(
     private readonly replica: TokenIndexReplica,
-    private readonly tokens: TokenCommands,
+    private readonly revoker: UserTokensRevoker,
   ) {}
 
   @Handles(TOKEN_REVOCATION_SUBJECTS.revokeAllOfUser)
@@ -32,16 +32,7 @@ export class UserTokenRevocationController {
       : undefined;
     const reason = typeof body.reason === 'string' ? body.reason : 'owner';
     if (typeof body.minRevision === 'number') await this.replica.waitFor(body.minRevision, 2_000);
-    const now = Date.now();
-    const live = this.replica.index
-      .tokensOf(body.userId)
-      .filter((record) => !record.revoked && (record.expiresAt === 0 || record.expiresAt > now) && (!kinds || kinds.includes(record.kind)));
-    let revision = String(this.replica.position);
     const by = { actor: body.actor, ...(typeof body.impersonatedBy === 'string' ? { impersonatedBy: body.impersonatedBy } : {}) };
-    for (const record of live) {
-      const position = await this.tokens.revoke({ type: 'RevokeToken', data: { tokenId: record.id, reason } }, by);
-      if (position !== undefined) revision = String(position);
-    }
-    return { revoked: live.length, revision };
+    return this.revoker.revokeAll(body.userId, reason, by, kinds);
   }
 }

@@ -8,9 +8,12 @@ import type { Event } from './event';
 export const TOKEN_EVENTS = {
   tokenMinted: 'TokenMinted',
   tokenRevoked: 'TokenRevoked',
+  personalTokenAdded: 'PersonalTokenAdded',
 } as const satisfies Record<string, TokenEvent['type']>;
 
 export const tokenStreamId = (tokenId: string): string => `token-${tokenId}`;
+/** A user's personal tokens, one `PersonalTokenAdded` each: the stream whose version serialises their mints. */
+export const personalTokensStreamId = (ownerId: string): string => `personal-tokens-${ownerId}`;
 
 export type TokenMinted = Event<
   'TokenMinted',
@@ -48,8 +51,14 @@ export type TokenRevoked = Event<
   }
 >;
 
-/** Every event of the category `token` (each token is a stream of its own). */
-export type TokenEvent = TokenMinted | TokenRevoked;
+/**
+ * A personal token joined its owner's tokens (stream `personal-tokens-<ownerId>`, appended with its
+ * `TokenMinted`): the owner's quota of live personal tokens is decided at this stream's version.
+ */
+export type PersonalTokenAdded = Event<'PersonalTokenAdded', { ownerId: string; tokenId: string }>;
+
+/** Every event of the category `token` (each token is a stream of its own; each user's personal tokens one more). */
+export type TokenEvent = TokenMinted | TokenRevoked | PersonalTokenAdded;
 
 /** Scopes a token may carry besides permission scopes (`*` or registry names). CONTRACT section 3. */
 export const ACCOUNT_SCOPES = ['tokens', 'admin', 'decisions', 'introspect', 'credentials', 'resource-tokens'] as const;

@@ -2,7 +2,7 @@ import type { TokenKind } from '../principal';
 import { SUBJECTS } from '../subjects';
 import { TOKEN_REVOCATION_SUBJECTS } from '../login-subjects';
 import { TOKEN_ADMIN_SUBJECTS, TOKEN_INTERNAL_SUBJECTS } from '../token-subjects';
-import type { CallerMessage, Message, Revision } from './message';
+import type { CallerMessage, Message, Page, PageQuery, Revision } from './message';
 
 /** What the gateway forwards for every mint besides the caller. */
 export interface MintFields {
@@ -78,11 +78,7 @@ export interface SessionToken extends Revision {
 export interface TokenMessages {
   [TOKEN_ADMIN_SUBJECTS.mintAdmin]: Message<{ adminKey: string }, { token: string; expiresAt: string } & Revision>;
   [TOKEN_ADMIN_SUBJECTS.mint]: CallerMessage<MintFields, MintedToken>;
-  /** No `nextCursor` for an admin token, which owns no tokens. */
-  [TOKEN_ADMIN_SUBJECTS.list]: CallerMessage<
-    { ownerId?: string; minRevision?: number },
-    { items: TokenListItem[]; nextCursor?: null } & Revision
-  >;
+  [TOKEN_ADMIN_SUBJECTS.list]: CallerMessage<{ ownerId?: string; minRevision?: number } & PageQuery, Page<TokenListItem> & Revision>;
   [TOKEN_ADMIN_SUBJECTS.revokeById]: CallerMessage<{ tokenId: string; minRevision?: number }, Revision>;
   [TOKEN_ADMIN_SUBJECTS.revoke]: Message<{ token: string }, { revision?: string }>;
   [TOKEN_INTERNAL_SUBJECTS.mintSession]: Message<{ userId: string; exchanged?: boolean; notAfter?: string }, SessionToken>;

@@ -268,6 +268,8 @@ export function evolve(state: TokenState, event: TokenEvent): TokenState {
       return { status: 'live', tokenId: event.data.tokenId, ownerId: event.data.ownerId, kind: event.data.kind };
     case 'TokenRevoked':
       return state.status === 'unknown' ? state : { ...state, status: 'revoked' };
+    case 'PersonalTokenAdded':
+      return state;
   }
 }
 
