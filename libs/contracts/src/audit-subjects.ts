@@ -5,6 +5,8 @@
  */
 export const AUDIT_SUBJECTS = {
   events: 'tessera.v1.audit.events',
+  /** One page of the NDJSON export; the gateway asks page after page and streams them. */
+  exportPage: 'tessera.v1.audit.export-page',
   access: 'tessera.v1.audit.access',
   accessIntervals: 'tessera.v1.audit.access-intervals',
   replayStart: 'tessera.v1.audit.replay.start',
@@ -44,6 +46,26 @@ export interface ReplayProgress {
   target: string;
   matchesLive?: boolean | null;
   failure?: string | null;
+}
+
+/** A page of `GET /api/v1/audit/export`: the events after `after` up to `head` (the head when the export began). */
+export interface AuditExportQuery {
+  from?: string;
+  to?: string;
+  /** Decimal position: the `last` of the previous page (or where an interrupted export resumes). */
+  after?: string;
+  /** Decimal position: the `head` of the first page; absent on the first page. */
+  head?: string;
+}
+
+export interface AuditExportPage {
+  /** NDJSON, one event a line, each line ending in a newline; empty when no event is left. */
+  ndjson: string;
+  /** Position of the last event of this page (`after` when the page is empty). */
+  last: string;
+  head: string;
+  /** No event is left up to `head`. */
+  done: boolean;
 }
 
 /** One event as the audit endpoints and the NDJSON export show it. */

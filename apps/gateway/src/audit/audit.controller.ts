@@ -1,7 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Pool } from 'pg';
 import {
   AUDIT_SUBJECTS,
   requireSuperAdmin,
@@ -12,7 +11,6 @@ import {
   type ReplayJob,
 } from '@tessera/contracts';
 import { TesseraClient } from '@tessera/messaging';
-import { PG_POOL } from '@tessera/platform';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
 import { AuditAccessIntervalsQueryDto, AuditAccessQueryDto, AuditEventsQueryDto, AuditExportQueryDto, ReplayDto } from './audit.dto';
@@ -21,15 +19,12 @@ import { exportLog } from './log-export';
 /** Super admins only: an admin token, or an admin user's token carrying the `admin` scope. */
 const AUDIT_ONLY = 'the audit log is for super admins only';
 
-/** CONTRACT section 7, forwarded to the audit app; the export streams from the log directly. */
+/** CONTRACT section 7, forwarded to the audit app; the export streams the pages the audit app reads. */
 @ApiTags('audit')
 @Controller('api/v1/audit')
 @Authenticated()
 export class AuditController {
-  constructor(
-    private readonly client: TesseraClient,
-    @Inject(PG_POOL) private readonly pool: Pool,
-  ) {}
+  constructor(private readonly client: TesseraClient) {}
 
   @Get('events')
   @ApiOperation({ summary: 'The event log, filtered, in position order, cursor-paginated (super admin)' })
@@ -71,7 +66,7 @@ export class AuditController {
     void reply
       .header('Content-Type', 'application/x-ndjson; charset=utf-8')
       .header('Cache-Control', 'no-store')
-      .send(exportLog(this.pool, { from: query.from, to: query.to, after: query.after }));
+      .send(exportLog(this.client, { from: query.from, to: query.to, after: query.after }));
   }
 
   @Post('replay')

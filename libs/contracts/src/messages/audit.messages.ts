@@ -7,6 +7,8 @@ import {
   type AuditDatasetAccess,
   type AuditEventsPage,
   type AuditEventsQuery,
+  type AuditExportPage,
+  type AuditExportQuery,
   type AuditUserAccess,
   type ReplayAccepted,
   type ReplayJob,
@@ -20,6 +22,7 @@ import type { Message, NoFields } from './message';
 /** The subjects the audit app answers. */
 export interface AuditMessages {
   [AUDIT_SUBJECTS.events]: Message<AuditEventsQuery, AuditEventsPage>;
+  [AUDIT_SUBJECTS.exportPage]: Message<AuditExportQuery, AuditExportPage>;
   [AUDIT_SUBJECTS.access]: Message<AuditAccessQuery & { minRevision?: number | string }, AuditDatasetAccess | AuditUserAccess>;
   [AUDIT_SUBJECTS.accessIntervals]: Message<AuditAccessIntervalsQuery & { minRevision?: number | string }, AuditAccessIntervals>;
   [AUDIT_SUBJECTS.replayStart]: Message<{ projection: string }, { jobId: string }>;
