@@ -1,0 +1,2 @@
+export * from './access-state';
+export * from './holding-changes';
