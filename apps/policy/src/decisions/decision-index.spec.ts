@@ -112,3 +112,49 @@ describe('DecisionIndex', () => {
     expect(copy.userPermissions(user('alice'))).toEqual(index.userPermissions(user('alice')));
   });
 });
+
+describe('DecisionIndex me-permissions answers', () => {
+  const at = Date.parse('2026-03-01T00:00:00Z');
+  let position = 100;
+  const apply = (index: DecisionIndex, ...events: TesseraEvent[]) =>
+    index.apply(events.map((event): IndexedEvent => ({ ...event, position: ++position })));
+
+  it('follows every event that touches the user, its groups or their datasets', () => {
+    const index = seeded();
+    expect(index.userPermissions(user('alice'), at).permissions).toEqual({ minnie: ['edit', 'view'] });
+    apply(index, { type: 'PermissionGranted', data: { datasetId: 'd2', groupId: 'g1', permission: 'view', expiresAt: null } });
+    expect(index.userPermissions(user('alice'), at).permissions).toEqual({ fly: ['view'], minnie: ['edit', 'view'] });
+    apply(index, { type: 'DatasetUpdated', data: { datasetId: 'd2', name: 'fly2' } });
+    expect(index.userPermissions(user('alice'), at).permissions).toEqual({ fly2: ['view'], minnie: ['edit', 'view'] });
+    apply(index, { type: 'TosPublished', data: { tosId: 't9', datasetId: 'd2', version: 1, title: 'T', text: 'x' } });
+    expect(index.userPermissions(user('alice'), at).missingTos.map((tos) => tos.dataset)).toEqual(['fly2']);
+    apply(index, { type: 'TosAccepted', data: { tosId: 't9', datasetId: 'd2', userId: 'alice' } });
+    expect(index.userPermissions(user('alice'), at).missingTos).toEqual([]);
+    apply(index, { type: 'GroupMemberAdded', data: { groupId: 'g1', userId: 'alice', admin: true } });
+    expect(index.userPermissions(user('alice'), at).groupsAdmin).toEqual(['lab']);
+    apply(index, { type: 'DatasetAdminAdded', data: { datasetId: 'd1', userId: 'alice' } });
+    expect(index.userPermissions(user('alice'), at).datasetsAdmin).toEqual(['minnie']);
+    apply(index, { type: 'PermissionRevoked', data: { datasetId: 'd1', groupId: 'g1', permission: 'edit' } });
+    expect(index.userPermissions(user('alice'), at).permissions).toEqual({ fly2: ['view'], minnie: ['view'] });
+    apply(index, { type: 'GroupDeleted', data: { groupId: 'g1' } });
+    expect(index.userPermissions(user('alice'), at).permissions).toEqual({});
+  });
+
+  it('answers again by itself once a grant in the answer expires, and per token scopes', () => {
+    const index = seeded();
+    apply(index, {
+      type: 'PermissionGranted',
+      data: { datasetId: 'd2', groupId: 'g1', permission: 'view', expiresAt: '2026-03-02T00:00:00Z' },
+    });
+    expect(index.userPermissions(user('alice'), at).permissions).toEqual({ fly: ['view'], minnie: ['edit', 'view'] });
+    expect(index.userPermissions(user('alice', { scopes: ['view'] }), at).permissions).toEqual({ fly: ['view'], minnie: ['view'] });
+    expect(index.userPermissions(user('alice'), Date.parse('2026-03-02T00:00:00Z')).permissions).toEqual({ minnie: ['edit', 'view'] });
+  });
+
+  it('lists only the datasets of the user’s own groups', () => {
+    const index = seeded();
+    expect(index.access.datasetsOfUser('alice').map((dataset) => dataset.name)).toEqual(['minnie']);
+    expect(index.access.datasetsOfUser('bob')).toEqual([]);
+    expect(index.datasetsWith(user('bob'), 'view')).toEqual([]);
+  });
+});

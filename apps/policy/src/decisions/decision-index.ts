@@ -1,22 +1,13 @@
-import type { Decision, TesseraEvent, TosRef } from '@tessera/contracts';
+import { AccessState, scopeAllows, type AccessDataset, type AccessGroup, type AccessSubject, type AccessUser } from '@tessera/access-rules';
+import type { DatasetCreated, Decision, TesseraEvent, TosRef } from '@tessera/contracts';
 
 export type { Decision, DecisionReason, TosRef } from '@tessera/contracts';
+export { scopeAllows } from '@tessera/access-rules';
 
 /** Who a decision is about: a user with the standing and token scopes that cap its permissions. */
-export interface Subject {
-  userId?: string;
-  superAdmin: boolean;
-  readOnly: boolean;
-  /** The token's scopes; absent when asked by userId (no token to cap by). */
-  scopes?: string[];
-}
+export type Subject = AccessSubject;
 
-export interface GroupState {
-  id: string;
-  name: string;
-  /** userId → admin flag. */
-  members: Map<string, boolean>;
-}
+export type GroupState = AccessGroup;
 
 export interface TosVersion {
   id: string;
@@ -27,13 +18,10 @@ export interface TosVersion {
   publishedAt: string;
 }
 
-export interface DatasetState {
-  id: string;
-  name: string;
+/** A dataset as the rules see it, plus what the policy app shows of it. */
+export interface DatasetState extends AccessDataset {
   description: string | null;
   admins: Set<string>;
-  /** permission → groupId → expiry in ms since epoch (Infinity for none). */
-  grants: Map<string, Map<string, number>>;
   tosVersions: TosVersion[];
   serviceTables: Set<string>;
 }
@@ -52,43 +40,70 @@ export interface UserAffiliation {
 }
 
 /** What the index knows of a user from the identity events. */
-export interface UserState {
-  id: string;
-  name: string;
-  admin: boolean;
-  readOnly: boolean;
-  serviceAccount: boolean;
-  deactivated: boolean;
-}
+export type UserState = AccessUser;
 
 /** An event of the log as the index applies it: the recorded time dates a TOS version. */
 export type IndexedEvent = TesseraEvent & { position: number; recordedAt?: Date | string };
 
-export const BUILT_IN = ['view', 'edit', 'admin_view'];
-
 const serviceTableKey = (service: string, table: string): string => `${service}\u0000${table}`;
 
+const newDataset = ({ datasetId, name, description }: DatasetCreated['data']): DatasetState => ({
+  id: datasetId,
+  name,
+  description: description ?? null,
+  admins: new Set(),
+  grants: new Map(),
+  currentTosId: undefined,
+  tosVersions: [],
+  serviceTables: new Set(),
+});
+
+/** The `GET /api/v1/me/permissions` body, without `revision`. */
+export interface UserPermissions {
+  permissions: Record<string, string[]>;
+  permissionsIgnoringTos: Record<string, string[]>;
+  missingTos: (TosRef & { datasetId: string; dataset: string })[];
+  datasetsAdmin: string[];
+  groupsAdmin: string[];
+}
+
+/** A user's answer, kept until an event touches the user, one of its groups or datasets, or a grant expires. */
+interface CachedPermissions {
+  variant: string;
+  computedAt: number;
+  validUntil: number;
+  answer: UserPermissions;
+}
+
+/** Beyond this many users cached, the cache starts again (memory stays bounded). */
+const MAX_CACHED_USERS = 100_000;
+
 /**
- * The policy projection in memory: users → groups → grants per dataset, TOS versions and
- * acceptances, servicetables. A check is a few map look-ups; everything here is rebuilt from
- * the log (snapshot + replay), so nothing lives only in this process.
+ * The policy projection in memory: the rule book's state (users, groups, grants, TOS acceptances:
+ * `@tessera/access-rules`) plus what the policy app shows (names, admins, TOS texts,
+ * servicetables, affiliations). A check is a few map look-ups; everything here is rebuilt from the
+ * log (snapshot + replay), so nothing lives only in this process.
  */
 export class DecisionIndex {
   position = 0;
-  readonly groups = new Map<string, GroupState>();
+  /** The rules' state; the maps below that it keeps are the same objects, shared. */
+  readonly access = new AccessState<DatasetState>(newDataset);
+  readonly groups = this.access.groups;
   readonly groupsByName = new Map<string, string>();
-  readonly userGroups = new Map<string, Set<string>>();
-  readonly datasets = new Map<string, DatasetState>();
+  readonly userGroups = this.access.userGroups;
+  readonly datasets = this.access.datasets;
   readonly datasetsByName = new Map<string, string>();
   readonly datasetsAdministered = new Map<string, Set<string>>();
-  readonly permissions = new Set<string>(BUILT_IN);
+  readonly permissions = this.access.permissions;
   readonly serviceTables = new Map<string, string>();
   readonly tos = new Map<string, TosVersion>();
   /** userId → accepted TOS version ids. */
-  readonly tosAccepted = new Map<string, Set<string>>();
+  readonly tosAccepted = this.access.tosAccepted;
   readonly affiliations = new Map<string, AffiliationState>();
   readonly userAffiliations = new Map<string, Map<string, UserAffiliation>>();
-  readonly users = new Map<string, UserState>();
+  readonly users = this.access.users;
+  /** userId → its last `userPermissions` answer (users who are not super admins). */
+  private readonly permissionsCache = new Map<string, CachedPermissions>();
 
   constructor(readonly publicUrl = '') {}
 
@@ -97,13 +112,16 @@ export class DecisionIndex {
   /** The decision rule of CONTRACT section 5 for one dataset. */
   check(subject: Subject, permission: string, datasetId: string, now = Date.now()): Decision {
     const dataset = this.datasets.get(datasetId);
-    if (!dataset) return { allowed: false, reason: 'unknown_dataset' };
-    if (subject.superAdmin) return { allowed: true, reason: 'super_admin' };
-    if (!subject.userId || !this.holdsIgnoringTos(subject, dataset, permission, now)) return { allowed: false, reason: 'no_permission' };
-    const tos = this.missingTos(subject.userId, dataset);
-    if (tos) return { allowed: false, reason: 'missing_tos', tos: this.tosRef(tos) };
-    if (subject.scopes && !scopeAllows(subject.scopes, permission)) return { allowed: false, reason: 'insufficient_scope' };
-    return { allowed: true, reason: 'granted' };
+    const outcome = this.access.decide(subject, permission, dataset, now);
+    switch (outcome) {
+      case 'granted':
+      case 'super_admin':
+        return { allowed: true, reason: outcome };
+      case 'missing_tos':
+        return { allowed: false, reason: outcome, tos: this.tosRef(this.currentTos(dataset!)!) };
+      default:
+        return { allowed: false, reason: outcome };
+    }
   }
 
   checkTable(subject: Subject, permission: string, service: string, table: string, now = Date.now()): Decision {
@@ -123,17 +141,14 @@ export class DecisionIndex {
 
   /** Permissions the user's groups hold on the dataset now, before TOS and scopes. */
   permissionsIgnoringTos(subject: Subject, dataset: DatasetState, now = Date.now()): string[] {
-    const held: string[] = [];
-    for (const permission of dataset.grants.keys()) {
-      if (this.holdsIgnoringTos(subject, dataset, permission, now)) held.push(permission);
-    }
-    return held.sort();
+    return this.access.permissionsIgnoringTos(subject, dataset, now);
   }
 
   /** Datasets on which the user holds a permission (TOS and scopes applied). */
   datasetsWith(subject: Subject, permission: string, now = Date.now()): DatasetState[] {
+    const candidates = subject.superAdmin ? this.datasets.values() : this.access.datasetsOfUser(subject.userId);
     const found: DatasetState[] = [];
-    for (const dataset of this.datasets.values()) {
+    for (const dataset of candidates) {
       if (this.check(subject, permission, dataset.id, now).allowed) found.push(dataset);
     }
     return found.sort(byName);
@@ -154,13 +169,38 @@ export class DecisionIndex {
     return [...users].sort();
   }
 
-  /** The `GET /api/v1/me/permissions` body, without `revision`. */
-  userPermissions(subject: Subject, now = Date.now()) {
+  /**
+   * The `GET /api/v1/me/permissions` body, without `revision`. A user's answer is computed over
+   * its own groups' datasets only, and kept until an event touches it or a grant in it expires.
+   */
+  userPermissions(subject: Subject, now = Date.now()): UserPermissions {
+    if (subject.superAdmin || !subject.userId) return this.computePermissions(subject, now).answer;
+    const variant = `${subject.readOnly ? 'r' : 'w'}${subject.scopes ? subject.scopes.join(' ') : '*all'}`;
+    const cached = this.permissionsCache.get(subject.userId);
+    if (cached && cached.variant === variant && now >= cached.computedAt && now < cached.validUntil) return cached.answer;
+    const { answer, validUntil } = this.computePermissions(subject, now);
+    if (this.permissionsCache.size >= MAX_CACHED_USERS) this.permissionsCache.clear();
+    this.permissionsCache.set(subject.userId, { variant, computedAt: now, validUntil, answer });
+    return answer;
+  }
+
+  private computePermissions(subject: Subject, now: number): { answer: UserPermissions; validUntil: number } {
     const permissions: Record<string, string[]> = {};
     const permissionsIgnoringTos: Record<string, string[]> = {};
-    const missingTos: (TosRef & { datasetId: string; dataset: string })[] = [];
-    const datasets = subject.superAdmin ? [...this.datasets.values()] : this.datasetsOfUser(subject.userId);
+    const missingTos: UserPermissions['missingTos'] = [];
+    let validUntil = Infinity;
+    const groups = this.userGroups.get(subject.userId ?? '');
+    const datasets = subject.superAdmin ? [...this.datasets.values()] : this.access.datasetsOfUser(subject.userId);
     for (const dataset of datasets.sort(byName)) {
+      if (!subject.superAdmin && groups) {
+        // The answer changes by itself when one of the user's grants expires.
+        for (const holders of dataset.grants.values()) {
+          for (const groupId of groups) {
+            const expiresAt = holders.get(groupId);
+            if (expiresAt !== undefined && expiresAt > now && expiresAt < validUntil) validUntil = expiresAt;
+          }
+        }
+      }
       const ignoring = subject.superAdmin ? [...this.permissions].sort() : this.permissionsIgnoringTos(subject, dataset, now);
       if (ignoring.length === 0) continue;
       permissionsIgnoringTos[dataset.name] = ignoring;
@@ -174,7 +214,7 @@ export class DecisionIndex {
       if (capped.length > 0) permissions[dataset.name] = capped;
     }
     const userId = subject.userId ?? '';
-    return {
+    const answer = {
       permissions,
       permissionsIgnoringTos,
       missingTos,
@@ -188,6 +228,7 @@ export class DecisionIndex {
         .map((group) => group.name)
         .sort(),
     };
+    return { answer, validUntil };
   }
 
   groupNamesOf(userId: string | undefined): string[] {
@@ -198,7 +239,7 @@ export class DecisionIndex {
   }
 
   currentTos(dataset: DatasetState): TosVersion | undefined {
-    return dataset.tosVersions[dataset.tosVersions.length - 1];
+    return dataset.currentTosId === undefined ? undefined : this.tos.get(dataset.currentTosId);
   }
 
   isGroupAdmin(userId: string | undefined, groupId: string): boolean {
@@ -213,43 +254,9 @@ export class DecisionIndex {
     return !!userId && this.datasets.get(datasetId)?.admins.has(userId) === true;
   }
 
-  private datasetsOfUser(userId: string | undefined): DatasetState[] {
-    const found = new Set<DatasetState>();
-    for (const groupId of this.userGroups.get(userId ?? '') ?? []) {
-      for (const dataset of this.datasets.values()) {
-        for (const holders of dataset.grants.values()) {
-          if (holders.has(groupId)) {
-            found.add(dataset);
-            break;
-          }
-        }
-      }
-    }
-    return [...found];
-  }
-
-  private holdsIgnoringTos(subject: Subject, dataset: DatasetState, permission: string, now: number): boolean {
-    // A read-only user never holds `edit`, whatever its groups hold.
-    if (subject.readOnly && permission === 'edit') return false;
-    if (this.users.get(subject.userId ?? '')?.deactivated) return false;
-    const holders = dataset.grants.get(permission);
-    const groups = this.userGroups.get(subject.userId ?? '');
-    if (!holders || !groups) return false;
-    if (groups.size <= holders.size) {
-      for (const groupId of groups) {
-        const expiresAt = holders.get(groupId);
-        if (expiresAt !== undefined && expiresAt > now) return true;
-      }
-    } else {
-      for (const [groupId, expiresAt] of holders) if (expiresAt > now && groups.has(groupId)) return true;
-    }
-    return false;
-  }
-
   private missingTos(userId: string, dataset: DatasetState): TosVersion | undefined {
-    const current = dataset.tosVersions[dataset.tosVersions.length - 1];
-    if (!current) return undefined;
-    return this.tosAccepted.get(userId)?.has(current.id) ? undefined : current;
+    const missing = this.access.missingTos(userId, dataset);
+    return missing === undefined ? undefined : this.tos.get(missing);
   }
 
   private tosRef(tos: TosVersion): TosRef {
@@ -268,114 +275,57 @@ export class DecisionIndex {
 
   /** The subject of a decision asked by user id: the user's own standing, no token scopes. */
   subjectOfUser(userId: string): Subject {
-    const user = this.users.get(userId);
-    return { userId, superAdmin: user?.admin === true && !user.deactivated, readOnly: user?.readOnly === true };
+    return this.access.subjectOfUser(userId);
   }
 
+  /**
+   * What the policy app shows beside the rules (names, admins, TOS texts, servicetables,
+   * affiliations), read before the rules' state moves on; then the rule book's own `evolve`.
+   */
   private applyOne(event: IndexedEvent): void {
+    if (this.permissionsCache.size > 0) this.forgetTouched(event);
     switch (event.type) {
-      case 'UserRegistered':
-      case 'ServiceAccountCreated':
-      case 'UserUpdated':
-      case 'UserDeactivated':
-        this.applyIdentity(event);
-        return;
-      case 'GroupCreated': {
-        const data = event.data;
-        this.groups.set(data.groupId, { id: data.groupId, name: data.name, members: new Map() });
-        this.groupsByName.set(data.name, data.groupId);
-        return;
-      }
+      case 'GroupCreated':
+        this.groupsByName.set(event.data.name, event.data.groupId);
+        break;
       case 'GroupDeleted': {
-        const data = event.data;
-        const group = this.groups.get(data.groupId);
-        if (!group) return;
-        for (const userId of group.members.keys()) this.userGroups.get(userId)?.delete(group.id);
-        for (const dataset of this.datasets.values()) for (const holders of dataset.grants.values()) holders.delete(group.id);
-        this.groups.delete(group.id);
-        this.groupsByName.delete(group.name);
-        return;
+        const group = this.groups.get(event.data.groupId);
+        if (group) this.groupsByName.delete(group.name);
+        break;
       }
-      case 'GroupMemberAdded': {
-        const data = event.data;
-        const group = this.groups.get(data.groupId);
-        if (!group) return;
-        group.members.set(data.userId, data.admin === true);
-        setOf(this.userGroups, data.userId).add(group.id);
-        return;
-      }
-      case 'GroupMemberRemoved': {
-        const data = event.data;
-        this.groups.get(data.groupId)?.members.delete(data.userId);
-        this.userGroups.get(data.userId)?.delete(data.groupId);
-        return;
-      }
-      case 'DatasetCreated': {
-        const data = event.data;
-        this.datasets.set(data.datasetId, {
-          id: data.datasetId,
-          name: data.name,
-          description: data.description ?? null,
-          admins: new Set(),
-          grants: new Map(),
-          tosVersions: [],
-          serviceTables: new Set(),
-        });
-        this.datasetsByName.set(data.name, data.datasetId);
-        return;
-      }
+      case 'DatasetCreated':
+        this.datasetsByName.set(event.data.name, event.data.datasetId);
+        break;
       case 'DatasetUpdated': {
         const data = event.data;
         const dataset = this.datasets.get(data.datasetId);
-        if (!dataset) return;
+        if (!dataset) break;
         if (typeof data.name === 'string') {
           this.datasetsByName.delete(dataset.name);
-          dataset.name = data.name;
-          this.datasetsByName.set(dataset.name, dataset.id);
+          this.datasetsByName.set(data.name, dataset.id);
         }
         if (data.description !== undefined) dataset.description = data.description;
-        return;
+        break;
       }
       case 'DatasetDeleted': {
-        const data = event.data;
-        const dataset = this.datasets.get(data.datasetId);
-        if (!dataset) return;
+        const dataset = this.datasets.get(event.data.datasetId);
+        if (!dataset) break;
         for (const userId of dataset.admins) this.datasetsAdministered.get(userId)?.delete(dataset.id);
         for (const key of dataset.serviceTables) this.serviceTables.delete(key);
-        this.datasets.delete(dataset.id);
         this.datasetsByName.delete(dataset.name);
-        return;
+        break;
       }
       case 'DatasetAdminAdded': {
         const data = event.data;
         this.datasets.get(data.datasetId)?.admins.add(data.userId);
         setOf(this.datasetsAdministered, data.userId).add(data.datasetId);
-        return;
+        break;
       }
       case 'DatasetAdminRemoved': {
         const data = event.data;
         this.datasets.get(data.datasetId)?.admins.delete(data.userId);
         this.datasetsAdministered.get(data.userId)?.delete(data.datasetId);
-        return;
-      }
-      case 'PermissionRegistered': {
-        const data = event.data;
-        this.permissions.add(data.name);
-        return;
-      }
-      case 'PermissionGranted': {
-        const data = event.data;
-        const dataset = this.datasets.get(data.datasetId);
-        if (!dataset) return;
-        let holders = dataset.grants.get(data.permission);
-        if (!holders) dataset.grants.set(data.permission, (holders = new Map()));
-        holders.set(data.groupId, data.expiresAt ? Date.parse(data.expiresAt) : Infinity);
-        return;
-      }
-      case 'PermissionRevoked': {
-        const data = event.data;
-        this.datasets.get(data.datasetId)?.grants.get(data.permission)?.delete(data.groupId);
-        return;
+        break;
       }
       case 'ServiceTableMapped': {
         const data = event.data;
@@ -384,7 +334,7 @@ export class DecisionIndex {
         if (previous) this.datasets.get(previous)?.serviceTables.delete(key);
         this.serviceTables.set(key, data.datasetId);
         this.datasets.get(data.datasetId)?.serviceTables.add(key);
-        return;
+        break;
       }
       case 'ServiceTableUnmapped': {
         const data = event.data;
@@ -392,7 +342,7 @@ export class DecisionIndex {
         const previous = this.serviceTables.get(key);
         if (previous) this.datasets.get(previous)?.serviceTables.delete(key);
         this.serviceTables.delete(key);
-        return;
+        break;
       }
       case 'TosPublished': {
         const data = event.data;
@@ -406,12 +356,7 @@ export class DecisionIndex {
         };
         this.tos.set(version.id, version);
         this.datasets.get(data.datasetId)?.tosVersions.push(version);
-        return;
-      }
-      case 'TosAccepted': {
-        const data = event.data;
-        setOf(this.tosAccepted, data.userId).add(data.tosId);
-        return;
+        break;
       }
       case 'AffiliationCreated': {
         const data = event.data;
@@ -421,60 +366,52 @@ export class DecisionIndex {
           contactName: data.contactName ?? null,
           contactEmail: data.contactEmail ?? null,
         });
-        return;
+        break;
       }
       case 'UserAffiliated': {
         const data = event.data;
         let affiliations = this.userAffiliations.get(data.userId);
         if (!affiliations) this.userAffiliations.set(data.userId, (affiliations = new Map()));
         affiliations.set(data.affiliationId, { affiliationId: data.affiliationId, start: data.start, end: data.end ?? null });
-        return;
+        break;
       }
       default:
-        return;
+        break;
     }
+    this.access.evolve(event);
   }
 
-  private applyIdentity(event: Extract<IndexedEvent, { data: { userId: string } }>): void {
+  /** Drops the cached answers an event can change: its user, a group's members, a dataset's holders and admins. */
+  private forgetTouched(event: IndexedEvent): void {
+    const forget = (userId: string) => this.permissionsCache.delete(userId);
+    const forgetMembers = (groupId: string) => {
+      for (const userId of this.groups.get(groupId)?.members.keys() ?? []) forget(userId);
+    };
     switch (event.type) {
       case 'UserRegistered':
-        this.users.set(event.data.userId, {
-          id: event.data.userId,
-          name: event.data.name,
-          admin: event.data.admin === true,
-          readOnly: event.data.readOnly === true,
-          serviceAccount: false,
-          deactivated: false,
-        });
-        return;
       case 'ServiceAccountCreated':
-        this.users.set(event.data.userId, {
-          id: event.data.userId,
-          name: event.data.name,
-          admin: false,
-          readOnly: false,
-          serviceAccount: true,
-          deactivated: false,
-        });
+      case 'UserUpdated':
+      case 'UserDeactivated':
+      case 'GroupMemberAdded':
+      case 'GroupMemberRemoved':
+      case 'DatasetAdminAdded':
+      case 'DatasetAdminRemoved':
+      case 'TosAccepted':
+        forget(event.data.userId);
         return;
-      case 'UserUpdated': {
-        const data = event.data;
-        const user = this.users.get(data.userId);
-        if (!user) return;
-        if (data.name !== undefined) user.name = data.name;
-        if (data.admin !== undefined) user.admin = data.admin;
-        if (data.readOnly !== undefined) user.readOnly = data.readOnly;
+      case 'GroupDeleted':
+      case 'PermissionGranted':
+      case 'PermissionRevoked':
+        forgetMembers(event.data.groupId);
         return;
-      }
-      case 'UserDeactivated': {
-        const data = event.data;
-        const user = this.users.get(data.userId);
-        if (user) user.deactivated = true;
-        // A deactivated user's memberships end.
-        for (const groupId of this.userGroups.get(data.userId) ?? []) this.groups.get(groupId)?.members.delete(data.userId);
-        this.userGroups.delete(data.userId);
+      case 'DatasetUpdated':
+      case 'DatasetDeleted':
+      case 'TosPublished':
+        for (const userId of this.access.usersOnDataset(event.data.datasetId)) forget(userId);
+        for (const userId of this.datasets.get(event.data.datasetId)?.admins ?? []) forget(userId);
         return;
-      }
+      default:
+        return;
     }
   }
 
@@ -526,6 +463,8 @@ export class DecisionIndex {
         ),
         serviceTables: new Set(dataset.serviceTables),
       };
+      // The current terms are the last version published (as `evolve` keeps them).
+      state.currentTosId = state.tosVersions[state.tosVersions.length - 1]?.id;
       index.datasets.set(state.id, state);
       index.datasetsByName.set(state.name, state.id);
       for (const userId of state.admins) setOf(index.datasetsAdministered, userId).add(state.id);
@@ -539,13 +478,9 @@ export class DecisionIndex {
       index.userAffiliations.set(userId, new Map(list.map((item: UserAffiliation) => [item.affiliationId, item])));
     }
     for (const user of raw.users ?? []) index.users.set(user.id, user);
+    index.access.reindexGroupDatasets();
     return index;
   }
-}
-
-/** A token's permission scopes cap what it carries: `*` or the permission's own name. */
-export function scopeAllows(scopes: string[], permission: string): boolean {
-  return scopes.includes('*') || scopes.includes(permission);
 }
 
 function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
