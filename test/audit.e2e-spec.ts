@@ -302,7 +302,7 @@ describe('audit (CONTRACT section 7)', () => {
       const intact = await json(await get(`/api/v1/audit/access?dataset=h01&at=${at}`));
       const { generation } = (await tessera.db.pool.query("SELECT generation FROM audit.projection_state WHERE name = 'audit-access'"))
         .rows[0];
-      await tessera.db.pool.query(`DELETE FROM audit.access_g${generation}_memberships WHERE user_id = $1`, [ids.carol]);
+      await tessera.db.pool.query(`DELETE FROM audit.access_g${generation}_holdings WHERE user_id = $1`, [ids.carol]);
       const damaged = await json(await get(`/api/v1/audit/access?dataset=h01&at=${at}`));
       expect(damaged.users.map((user: { name: string }) => user.name)).toEqual(['alice', 'bob']);
       const cli = await tesseraCli(['replay', 'audit-access', '--json']);

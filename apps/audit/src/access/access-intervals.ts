@@ -8,9 +8,8 @@ export const MAX_CHANGES = 1000;
 
 /**
  * Each user's access intervals to a dataset over [from, to): the as-of answer is asked at `from`
- * and at every moment where a row that can change it begins or ends (grants, their expiry,
- * memberships of the granted groups, terms versions and acceptances, the users' states), in one
- * snapshot. So the intervals follow the very rules of `GET /api/v1/audit/access`, never a copy of them.
+ * and at every moment where a holding of the dataset (or the dataset itself) begins, ends or
+ * expires, in one snapshot. So the intervals follow the very rules of `GET /api/v1/audit/access`, never a copy of them.
  */
 export async function datasetAccessIntervals(pool: Pool, dataset: string, from: Date, to: Date): Promise<AuditAccessIntervals> {
   return inSnapshot(pool, async (client, generation, revision) => {
@@ -49,19 +48,13 @@ export async function datasetAccessIntervals(pool: Pool, dataset: string, from: 
   });
 }
 
-/** The moments in (from, to) where any row that decides access to the dataset begins or ends, in order. */
+/** The moments in (from, to) where a holding of the dataset or the dataset begins, ends or expires, in order. */
 async function changeMoments(client: PoolClient, generation: number, datasetId: string, from: Date, to: Date): Promise<Date[]> {
   const t = (table: AccessTable) => accessTable(generation, table);
   const result = await client.query<{ at: Date }>(
-    `WITH granted AS (SELECT DISTINCT group_id FROM ${t('grants')} WHERE dataset_id = $1),
-          members AS (SELECT DISTINCT user_id FROM ${t('memberships')} WHERE group_id IN (SELECT group_id FROM granted)),
-          moments AS (
-            SELECT unnest(ARRAY[valid_from, valid_to, expires_at]) AS at FROM ${t('grants')} WHERE dataset_id = $1
-            UNION SELECT unnest(ARRAY[valid_from, valid_to]) FROM ${t('datasets')} WHERE dataset_id = $1
-            UNION SELECT unnest(ARRAY[valid_from, valid_to]) FROM ${t('tos_versions')} WHERE dataset_id = $1
-            UNION SELECT unnest(ARRAY[valid_from, valid_to]) FROM ${t('memberships')} WHERE group_id IN (SELECT group_id FROM granted)
-            UNION SELECT unnest(ARRAY[valid_from, valid_to]) FROM ${t('user_states')} WHERE user_id IN (SELECT user_id FROM members)
-            UNION SELECT accepted_at FROM ${t('tos_acceptances')} WHERE user_id IN (SELECT user_id FROM members))
+    `WITH moments AS (
+            SELECT unnest(ARRAY[valid_from, valid_to, expires_at]) AS at FROM ${t('holdings')} WHERE dataset_id = $1
+            UNION SELECT unnest(ARRAY[valid_from, valid_to]) FROM ${t('datasets')} WHERE dataset_id = $1)
      SELECT at FROM moments WHERE at > $2 AND at < $3 ORDER BY at LIMIT $4`,
     [datasetId, from, to, MAX_CHANGES + 1],
   );

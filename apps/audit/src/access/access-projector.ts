@@ -1,9 +1,11 @@
 import type { PoolClient } from 'pg';
+import { AccessState, evolveHoldings, type HoldingChanges } from '@tessera/access-rules';
 import { IDENTITY_EVENTS, POLICY_EVENTS, type TesseraEvent } from '@tessera/contracts';
 import type { RecordedEvent } from '@tessera/event-store';
 import { accessTable, type AccessTable } from './access-tables';
+import { HoldingRows } from './holding-rows';
 
-/** The event types the temporal projection reads; the rest of the log passes by without a query. */
+/** The event types the temporal projection reads; the rest of the log passes by. */
 const RELEVANT = new Set<string>([
   IDENTITY_EVENTS.userRegistered,
   IDENTITY_EVENTS.serviceAccountCreated,
@@ -16,6 +18,7 @@ const RELEVANT = new Set<string>([
   POLICY_EVENTS.datasetCreated,
   POLICY_EVENTS.datasetUpdated,
   POLICY_EVENTS.datasetDeleted,
+  POLICY_EVENTS.permissionRegistered,
   POLICY_EVENTS.permissionGranted,
   POLICY_EVENTS.permissionRevoked,
   POLICY_EVENTS.tosPublished,
@@ -26,128 +29,171 @@ export function isAccessEvent(type: string): boolean {
   return RELEVANT.has(type);
 }
 
+/** At most this many rows go in one INSERT or UPDATE statement. */
+const ROWS_PER_STATEMENT = 20_000;
+
+interface Pending {
+  event: RecordedEvent<TesseraEvent>;
+  changes: HoldingChanges;
+}
+
 /**
- * Turns events into validity intervals, inside the caller's transaction: a change closes the open
- * interval (valid_to = the event's recorded time) and opens the next one. It follows the policy
- * app's DecisionIndex: a deactivation ends memberships, deleting a group ends its memberships and
- * grants, a new TOS version replaces the dataset's current one.
+ * Materialises access history: the rule book (`@tessera/access-rules`) follows the log in memory
+ * and says which holdings each event ended and began; they become rows valid over
+ * [valid_from, valid_to) of recorded time in the `holdings` table. Beside them, the names of
+ * users, groups and datasets over time. No rule of who holds what is written here.
  */
 export class AccessProjector {
-  constructor(
-    private readonly client: PoolClient,
-    private readonly generation: number,
-  ) {}
+  readonly state = new AccessState();
+  private evolvedTo = 0;
+  private pending: Pending[] = [];
 
-  private t(table: AccessTable): string {
-    return accessTable(this.generation, table);
+  /** The position the rules' state has reached. */
+  get position(): number {
+    return this.evolvedTo;
   }
 
-  async apply(events: RecordedEvent<TesseraEvent>[]): Promise<void> {
-    for (const event of events) if (RELEVANT.has(event.type)) await this.applyOne(event);
-  }
-
-  private async applyOne(event: RecordedEvent<TesseraEvent>): Promise<void> {
-    const { type, data, recordedAt: at } = event;
-    const q = (sql: string, values: unknown[]) => this.client.query(sql, values);
-    switch (type) {
-      case IDENTITY_EVENTS.userRegistered:
-      case IDENTITY_EVENTS.serviceAccountCreated:
-        await q(`UPDATE ${this.t('user_states')} SET valid_to = $2 WHERE user_id = $1 AND valid_to IS NULL`, [data.userId, at]);
-        await q(`INSERT INTO ${this.t('user_states')} VALUES ($1, $2, $3, false, $4, NULL)`, [
-          data.userId,
-          data.name,
-          'readOnly' in data && data.readOnly,
-          at,
-        ]);
-        return;
-      case IDENTITY_EVENTS.userUpdated:
-        if (data.name === undefined && data.readOnly === undefined) return;
-        await this.changeUser(data.userId, at, { name: data.name, readOnly: data.readOnly });
-        return;
-      case IDENTITY_EVENTS.userDeactivated:
-        await this.changeUser(data.userId, at, { deactivated: true });
-        await q(`UPDATE ${this.t('memberships')} SET valid_to = $2 WHERE user_id = $1 AND valid_to IS NULL`, [data.userId, at]);
-        return;
-      case POLICY_EVENTS.groupCreated:
-        await q(`INSERT INTO ${this.t('groups')} VALUES ($1, $2, $3, NULL)`, [data.groupId, data.name, at]);
-        return;
-      case POLICY_EVENTS.groupDeleted:
-        for (const table of ['groups', 'memberships', 'grants'] as const) {
-          await q(`UPDATE ${this.t(table)} SET valid_to = $2 WHERE group_id = $1 AND valid_to IS NULL`, [data.groupId, at]);
-        }
-        return;
-      case POLICY_EVENTS.groupMemberAdded: {
-        // Re-adding an existing member only changes its admin flag: the membership goes on.
-        const open = await q(`SELECT 1 FROM ${this.t('memberships')} WHERE group_id = $1 AND user_id = $2 AND valid_to IS NULL`, [
-          data.groupId,
-          data.userId,
-        ]);
-        if (open.rowCount === 0) await q(`INSERT INTO ${this.t('memberships')} VALUES ($1, $2, $3, NULL)`, [data.userId, data.groupId, at]);
-        return;
-      }
-      case POLICY_EVENTS.groupMemberRemoved:
-        await q(`UPDATE ${this.t('memberships')} SET valid_to = $3 WHERE group_id = $1 AND user_id = $2 AND valid_to IS NULL`, [
-          data.groupId,
-          data.userId,
-          at,
-        ]);
-        return;
-      case POLICY_EVENTS.datasetCreated:
-        await q(`INSERT INTO ${this.t('datasets')} VALUES ($1, $2, $3, NULL)`, [data.datasetId, data.name, at]);
-        return;
-      case POLICY_EVENTS.datasetUpdated:
-        if (typeof data.name !== 'string') return;
-        await q(`UPDATE ${this.t('datasets')} SET valid_to = $2 WHERE dataset_id = $1 AND valid_to IS NULL`, [data.datasetId, at]);
-        await q(`INSERT INTO ${this.t('datasets')} VALUES ($1, $2, $3, NULL)`, [data.datasetId, data.name, at]);
-        return;
-      case POLICY_EVENTS.datasetDeleted:
-        for (const table of ['datasets', 'grants', 'tos_versions'] as const) {
-          await q(`UPDATE ${this.t(table)} SET valid_to = $2 WHERE dataset_id = $1 AND valid_to IS NULL`, [data.datasetId, at]);
-        }
-        return;
-      case POLICY_EVENTS.permissionGranted:
-        await this.closeGrant(data.datasetId, data.groupId, data.permission, at);
-        await q(`INSERT INTO ${this.t('grants')} VALUES ($1, $2, $3, $4, $5, NULL)`, [
-          data.datasetId,
-          data.groupId,
-          data.permission,
-          data.expiresAt ?? null,
-          at,
-        ]);
-        return;
-      case POLICY_EVENTS.permissionRevoked:
-        await this.closeGrant(data.datasetId, data.groupId, data.permission, at);
-        return;
-      case POLICY_EVENTS.tosPublished:
-        await q(`UPDATE ${this.t('tos_versions')} SET valid_to = $2 WHERE dataset_id = $1 AND valid_to IS NULL`, [data.datasetId, at]);
-        await q(`INSERT INTO ${this.t('tos_versions')} VALUES ($1, $2, $3, $4, NULL)`, [data.datasetId, data.tosId, data.version, at]);
-        return;
-      case POLICY_EVENTS.tosAccepted:
-        await q(`INSERT INTO ${this.t('tos_acceptances')} VALUES ($1, $2, $3)`, [data.userId, data.tosId, at]);
-        return;
+  /**
+   * Evolves the rules' state over the events it has not seen (a redelivered batch is skipped);
+   * the holding changes of events after `written` (the table's position) wait for `write`.
+   */
+  follow(events: RecordedEvent<TesseraEvent>[], written = 0): void {
+    for (const event of events) {
+      if (event.position <= this.evolvedTo) continue;
+      this.evolvedTo = event.position;
+      if (!RELEVANT.has(event.type)) continue;
+      if (event.position <= written) this.state.evolve(event);
+      else this.pending.push({ event, changes: evolveHoldings(this.state, event) });
     }
   }
 
-  private async closeGrant(datasetId: string, groupId: string, permission: string, at: Date): Promise<void> {
-    await this.client.query(
-      `UPDATE ${this.t('grants')} SET valid_to = $4 WHERE dataset_id = $1 AND group_id = $2 AND permission = $3 AND valid_to IS NULL`,
-      [datasetId, groupId, permission, at],
-    );
+  /** What the pending events after `after` write (no I/O): the events, for the names, and their holding rows. */
+  pendingAfter(after: number): { events: RecordedEvent<TesseraEvent>[]; rows: HoldingRows } {
+    const events: RecordedEvent<TesseraEvent>[] = [];
+    const rows = new HoldingRows();
+    for (const { event, changes } of this.pending) {
+      if (event.position <= after) continue;
+      events.push(event);
+      rows.add(changes, event.recordedAt);
+    }
+    return { events, rows };
   }
 
-  /** Closes the user's open interval and opens one with the changed fields. */
-  private async changeUser(userId: string, at: Date, change: { name?: string; readOnly?: boolean; deactivated?: boolean }): Promise<void> {
-    const closed = await this.client.query<{ name: string | null; read_only: boolean; deactivated: boolean }>(
-      `UPDATE ${this.t('user_states')} SET valid_to = $2 WHERE user_id = $1 AND valid_to IS NULL RETURNING name, read_only, deactivated`,
-      [userId, at],
-    );
-    const before = closed.rows[0] ?? { name: null, read_only: false, deactivated: false };
-    await this.client.query(`INSERT INTO ${this.t('user_states')} VALUES ($1, $2, $3, $4, $5, NULL)`, [
-      userId,
-      change.name ?? before.name,
-      change.readOnly ?? before.read_only,
-      change.deactivated ?? before.deactivated,
-      at,
-    ]);
+  /** Writes the pending events after `after` into the generation's tables, inside the caller's transaction. */
+  async write(client: PoolClient, generation: number, after: number): Promise<void> {
+    const { events, rows } = this.pendingAfter(after);
+    for (const event of events) await writeNames(client, generation, event);
+    await writeHoldings(client, generation, rows);
   }
+
+  /** The caller committed what `write` wrote: nothing is pending any more. */
+  written(): void {
+    this.pending = [];
+  }
+}
+
+async function writeHoldings(client: PoolClient, generation: number, rows: HoldingRows): Promise<void> {
+  const table = accessTable(generation, 'holdings');
+  for (let from = 0; from < rows.closed.length; from += ROWS_PER_STATEMENT) {
+    const chunk = rows.closed.slice(from, from + ROWS_PER_STATEMENT);
+    await client.query(
+      `UPDATE ${table} h SET valid_to = c.at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS c(user_id, dataset_id, permission, group_id, at)
+        WHERE h.dataset_id = c.dataset_id AND h.user_id = c.user_id AND h.group_id = c.group_id AND h.permission = c.permission
+          AND h.valid_to IS NULL`,
+      [
+        chunk.map((row) => row.userId),
+        chunk.map((row) => row.datasetId),
+        chunk.map((row) => row.permission),
+        chunk.map((row) => row.groupId),
+        chunk.map((row) => row.at),
+      ],
+    );
+  }
+  for (let from = 0; from < rows.opened.length; from += ROWS_PER_STATEMENT) {
+    const chunk = rows.opened.slice(from, from + ROWS_PER_STATEMENT);
+    await client.query(
+      `INSERT INTO ${table} (user_id, dataset_id, permission, group_id, expires_at, valid_from, valid_to)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])`,
+      [
+        chunk.map((row) => row.userId),
+        chunk.map((row) => row.datasetId),
+        chunk.map((row) => row.permission),
+        chunk.map((row) => row.groupId),
+        chunk.map((row) => row.expiresAt),
+        chunk.map((row) => row.validFrom),
+        chunk.map((row) => row.validTo),
+      ],
+    );
+  }
+}
+
+/** The names of users, groups and datasets (and a user's standing, as shown) over time. */
+async function writeNames(client: PoolClient, generation: number, event: RecordedEvent<TesseraEvent>): Promise<void> {
+  const t = (table: AccessTable) => accessTable(generation, table);
+  const q = (sql: string, values: unknown[]) => client.query(sql, values);
+  const at = event.recordedAt;
+  switch (event.type) {
+    case 'UserRegistered':
+    case 'ServiceAccountCreated': {
+      const { data } = event;
+      await q(`UPDATE ${t('user_states')} SET valid_to = $2 WHERE user_id = $1 AND valid_to IS NULL`, [data.userId, at]);
+      await q(`INSERT INTO ${t('user_states')} VALUES ($1, $2, $3, false, $4, NULL)`, [
+        data.userId,
+        data.name,
+        'readOnly' in data && data.readOnly,
+        at,
+      ]);
+      return;
+    }
+    case 'UserUpdated':
+      if (event.data.name === undefined && event.data.readOnly === undefined) return;
+      await changeUser(client, generation, event.data.userId, at, { name: event.data.name, readOnly: event.data.readOnly });
+      return;
+    case 'UserDeactivated':
+      await changeUser(client, generation, event.data.userId, at, { deactivated: true });
+      return;
+    case 'GroupCreated':
+      await q(`INSERT INTO ${t('groups')} VALUES ($1, $2, $3, NULL)`, [event.data.groupId, event.data.name, at]);
+      return;
+    case 'GroupDeleted':
+      await q(`UPDATE ${t('groups')} SET valid_to = $2 WHERE group_id = $1 AND valid_to IS NULL`, [event.data.groupId, at]);
+      return;
+    case 'DatasetCreated':
+      await q(`INSERT INTO ${t('datasets')} VALUES ($1, $2, $3, NULL)`, [event.data.datasetId, event.data.name, at]);
+      return;
+    case 'DatasetUpdated':
+      if (typeof event.data.name !== 'string') return;
+      await q(`UPDATE ${t('datasets')} SET valid_to = $2 WHERE dataset_id = $1 AND valid_to IS NULL`, [event.data.datasetId, at]);
+      await q(`INSERT INTO ${t('datasets')} VALUES ($1, $2, $3, NULL)`, [event.data.datasetId, event.data.name, at]);
+      return;
+    case 'DatasetDeleted':
+      await q(`UPDATE ${t('datasets')} SET valid_to = $2 WHERE dataset_id = $1 AND valid_to IS NULL`, [event.data.datasetId, at]);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Closes the user's open interval and opens one with the changed fields. */
+async function changeUser(
+  client: PoolClient,
+  generation: number,
+  userId: string,
+  at: Date,
+  change: { name?: string; readOnly?: boolean; deactivated?: boolean },
+): Promise<void> {
+  const table = accessTable(generation, 'user_states');
+  const closed = await client.query<{ name: string | null; read_only: boolean; deactivated: boolean }>(
+    `UPDATE ${table} SET valid_to = $2 WHERE user_id = $1 AND valid_to IS NULL RETURNING name, read_only, deactivated`,
+    [userId, at],
+  );
+  const before = closed.rows[0] ?? { name: null, read_only: false, deactivated: false };
+  await client.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, $5, NULL)`, [
+    userId,
+    change.name ?? before.name,
+    change.readOnly ?? before.read_only,
+    change.deactivated ?? before.deactivated,
+    at,
+  ]);
 }

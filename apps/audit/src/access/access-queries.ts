@@ -6,11 +6,14 @@ import { readState } from './access.projection';
 const UNDEFINED_TABLE = '42P01';
 /** "Valid at $2": the interval [valid_from, valid_to) contains the moment asked about. */
 const VALID_AT = (alias: string) => `${alias}.valid_from <= $2 AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > $2)`;
+/** A holding row counts at $2: valid then and not expired (`heldAt` of holding-rows.ts, in SQL). */
+const HELD_AT = (alias: string) => `${VALID_AT(alias)} AND (${alias}.expires_at IS NULL OR ${alias}.expires_at > $2)`;
 
 /**
  * As-of questions over the temporal projection, in one repeatable-read snapshot: the state row
  * (live generation, revision) and the intervals are read as of the same moment. Each question is
- * a few index look-ups keyed by the dataset or the user, never a replay of the log.
+ * a few index look-ups keyed by the dataset or the user, never a replay of the log; who held what
+ * is the rule book's holdings (access-projector.ts), only read here at a moment.
  */
 export async function datasetAccessAt(pool: Pool, dataset: string, at: Date): Promise<AuditDatasetAccess> {
   return inSnapshot(pool, (client, generation, revision) => datasetAccessIn(client, generation, revision, dataset, at));
@@ -35,22 +38,12 @@ export async function datasetAccessIn(
   const base = { at: at.toISOString(), revision: String(revision), dataset: { id: row.dataset_id, name: row.name } };
   if (!row.valid) return { ...base, users: [] };
   const held = await client.query<{ user_id: string; user_name: string | null; permission: string; group_name: string | null }>(
-    `WITH current_tos AS (SELECT tos_id FROM ${t('tos_versions')} tv WHERE tv.dataset_id = $1 AND ${VALID_AT('tv')}),
-          holders AS (
-            SELECT m.user_id, g.group_id, g.permission
-              FROM ${t('grants')} g JOIN ${t('memberships')} m ON m.group_id = g.group_id AND ${VALID_AT('m')}
-             WHERE g.dataset_id = $1 AND ${VALID_AT('g')} AND (g.expires_at IS NULL OR g.expires_at > $2))
-     SELECT h.user_id, u.name AS user_name, h.permission, gr.name AS group_name
-       FROM holders h
-       LEFT JOIN LATERAL (SELECT name, read_only, deactivated FROM ${t('user_states')} us
-                           WHERE us.user_id = h.user_id AND ${VALID_AT('us')} LIMIT 1) u ON true
+    `SELECT h.user_id, u.name AS user_name, h.permission, gr.name AS group_name
+       FROM ${t('holdings')} h
+       LEFT JOIN LATERAL (SELECT name FROM ${t('user_states')} us WHERE us.user_id = h.user_id AND ${VALID_AT('us')} LIMIT 1) u ON true
        LEFT JOIN LATERAL (SELECT name FROM ${t('groups')} gs WHERE gs.group_id = h.group_id AND gs.valid_from <= $2
                            ORDER BY gs.valid_from DESC LIMIT 1) gr ON true
-      WHERE NOT coalesce(u.deactivated, false)
-        AND NOT (coalesce(u.read_only, false) AND h.permission = 'edit')
-        AND (NOT EXISTS (SELECT 1 FROM current_tos)
-             OR EXISTS (SELECT 1 FROM ${t('tos_acceptances')} a JOIN current_tos c ON a.tos_id = c.tos_id
-                         WHERE a.user_id = h.user_id AND a.accepted_at <= $2))`,
+      WHERE h.dataset_id = $1 AND ${HELD_AT('h')}`,
     [row.dataset_id, at],
   );
   const users = new Map<string, { id: string; name: string | null; permissions: Set<string>; via: Set<string> }>();
@@ -82,25 +75,18 @@ export async function userAccessAt(pool: Pool, userId: string, at: Date): Promis
     const base = { at: at.toISOString(), revision: String(revision) };
     // Not registered yet at that moment: nothing held, shown as its first known name.
     const user = { id: userId, name: row.name, readOnly: row.valid && row.read_only, deactivated: row.valid && row.deactivated };
-    if (!row.valid || row.deactivated) return { ...base, user, datasets: [] };
+    if (!row.valid) return { ...base, user, datasets: [] };
     const held = await client.query<{ dataset_id: string; dataset_name: string; permission: string; group_name: string | null }>(
-      `WITH groups_at AS (SELECT group_id FROM ${t('memberships')} m WHERE m.user_id = $1 AND ${VALID_AT('m')}),
-            held AS (
-              SELECT g.dataset_id, g.permission, g.group_id FROM ${t('grants')} g JOIN groups_at USING (group_id)
-               WHERE ${VALID_AT('g')} AND (g.expires_at IS NULL OR g.expires_at > $2))
-       SELECT h.dataset_id, d.name AS dataset_name, h.permission, gr.name AS group_name
-         FROM held h
+      `SELECT h.dataset_id, d.name AS dataset_name, h.permission, gr.name AS group_name
+         FROM ${t('holdings')} h
          JOIN LATERAL (SELECT name FROM ${t('datasets')} ds WHERE ds.dataset_id = h.dataset_id AND ${VALID_AT('ds')} LIMIT 1) d ON true
-         LEFT JOIN LATERAL (SELECT tos_id FROM ${t('tos_versions')} tv WHERE tv.dataset_id = h.dataset_id AND ${VALID_AT('tv')} LIMIT 1) tos ON true
          LEFT JOIN LATERAL (SELECT name FROM ${t('groups')} gs WHERE gs.group_id = h.group_id AND gs.valid_from <= $2
                              ORDER BY gs.valid_from DESC LIMIT 1) gr ON true
-        WHERE tos.tos_id IS NULL
-           OR EXISTS (SELECT 1 FROM ${t('tos_acceptances')} a WHERE a.user_id = $1 AND a.tos_id = tos.tos_id AND a.accepted_at <= $2)`,
+        WHERE h.user_id = $1 AND ${HELD_AT('h')}`,
       [userId, at],
     );
     const datasets = new Map<string, { id: string; name: string; permissions: Set<string>; via: Set<string> }>();
     for (const holding of held.rows) {
-      if (row.read_only && holding.permission === 'edit') continue;
       let dataset = datasets.get(holding.dataset_id);
       if (!dataset) {
         datasets.set(

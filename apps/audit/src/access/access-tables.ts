@@ -7,7 +7,7 @@ type Queryable = Pool | PoolClient;
 export const ACCESS_PROJECTION = AUDIT_ACCESS_PROJECTION;
 
 /** The tables of one generation of the temporal projection; a replay fills the next generation. */
-export const ACCESS_TABLES = ['user_states', 'groups', 'datasets', 'memberships', 'grants', 'tos_versions', 'tos_acceptances'] as const;
+export const ACCESS_TABLES = ['user_states', 'groups', 'datasets', 'holdings'] as const;
 export type AccessTable = (typeof ACCESS_TABLES)[number];
 
 /** `audit.access_g<generation>_<table>`. */
@@ -18,7 +18,9 @@ export function accessTable(generation: number, table: AccessTable): string {
 
 /**
  * Validity intervals [valid_from, valid_to) in the log's recorded time; an open interval has
- * valid_to NULL. Each table is indexed by the key a question starts from, so an as-of answer is a
+ * valid_to NULL. `holdings` is what the rule book (`@tessera/access-rules`) says each user held on
+ * each dataset through each group (a row counts at a moment until its `expires_at`); the other
+ * tables keep names and users' standing as shown. Each table is indexed by the key a question starts from, so an as-of answer is a
  * handful of index look-ups whatever the length of the log.
  */
 export async function createAccessTables(db: Queryable, generation: number): Promise<void> {
@@ -36,27 +38,31 @@ export async function createAccessTables(db: Queryable, generation: number): Pro
       dataset_id text NOT NULL, name text NOT NULL, valid_from timestamptz NOT NULL, valid_to timestamptz);
     CREATE INDEX IF NOT EXISTS ${g}_datasets_id_idx ON ${t('datasets')} (dataset_id, valid_from);
     CREATE INDEX IF NOT EXISTS ${g}_datasets_name_idx ON ${t('datasets')} (name, valid_from);
-    CREATE TABLE IF NOT EXISTS ${t('memberships')} (
-      user_id text NOT NULL, group_id text NOT NULL, valid_from timestamptz NOT NULL, valid_to timestamptz);
-    CREATE INDEX IF NOT EXISTS ${g}_memberships_group_idx ON ${t('memberships')} (group_id, valid_from);
-    CREATE INDEX IF NOT EXISTS ${g}_memberships_user_idx ON ${t('memberships')} (user_id, valid_from);
-    CREATE TABLE IF NOT EXISTS ${t('grants')} (
-      dataset_id text NOT NULL, group_id text NOT NULL, permission text NOT NULL, expires_at timestamptz,
-      valid_from timestamptz NOT NULL, valid_to timestamptz);
-    CREATE INDEX IF NOT EXISTS ${g}_grants_dataset_idx ON ${t('grants')} (dataset_id, valid_from);
-    CREATE INDEX IF NOT EXISTS ${g}_grants_group_idx ON ${t('grants')} (group_id, valid_from);
-    CREATE TABLE IF NOT EXISTS ${t('tos_versions')} (
-      dataset_id text NOT NULL, tos_id text NOT NULL, version integer NOT NULL,
-      valid_from timestamptz NOT NULL, valid_to timestamptz);
-    CREATE INDEX IF NOT EXISTS ${g}_tos_versions_idx ON ${t('tos_versions')} (dataset_id, valid_from);
-    CREATE TABLE IF NOT EXISTS ${t('tos_acceptances')} (
-      user_id text NOT NULL, tos_id text NOT NULL, accepted_at timestamptz NOT NULL);
-    CREATE INDEX IF NOT EXISTS ${g}_tos_acceptances_idx ON ${t('tos_acceptances')} (user_id, tos_id);
+    CREATE TABLE IF NOT EXISTS ${t('holdings')} (
+      user_id text NOT NULL, dataset_id text NOT NULL, permission text NOT NULL, group_id text NOT NULL,
+      expires_at timestamptz, valid_from timestamptz NOT NULL, valid_to timestamptz);
+    CREATE INDEX IF NOT EXISTS ${g}_holdings_dataset_idx ON ${t('holdings')} (dataset_id, valid_from);
+    CREATE INDEX IF NOT EXISTS ${g}_holdings_user_idx ON ${t('holdings')} (user_id, valid_from);
+    CREATE UNIQUE INDEX IF NOT EXISTS ${g}_holdings_open_idx ON ${t('holdings')} (dataset_id, user_id, group_id, permission)
+      WHERE valid_to IS NULL;
   `);
 }
 
+/** Whether the generation's tables are of this layout (a generation of an older one is rebuilt). */
+export async function hasCurrentLayout(db: Queryable, generation: number): Promise<boolean> {
+  const result = await db.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [accessTable(generation, 'holdings')]);
+  return result.rows[0].found !== null;
+}
+
+/** Tables of the layout before holdings were materialised from the rule book. */
+const FORMER_TABLES = ['memberships', 'grants', 'tos_versions', 'tos_acceptances'];
+
 export async function dropAccessTables(db: Queryable, generation: number): Promise<void> {
-  await db.query(ACCESS_TABLES.map((table) => `DROP TABLE IF EXISTS ${accessTable(generation, table)};`).join('\n'));
+  const tables = [
+    ...ACCESS_TABLES.map((table) => accessTable(generation, table)),
+    ...FORMER_TABLES.map((table) => `audit.access_g${generation}_${table}`),
+  ];
+  await db.query(tables.map((table) => `DROP TABLE IF EXISTS ${table};`).join('\n'));
 }
 
 /** True when two generations hold exactly the same rows (as multisets), table by table. */

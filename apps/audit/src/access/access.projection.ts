@@ -6,7 +6,7 @@ import { TesseraConfig } from '@tessera/config';
 import { LogSubscription, readHeadPosition, type RecordedEvent } from '@tessera/event-store';
 import { NATS_CONNECTION, PG_POOL, Readiness } from '@tessera/platform';
 import { AccessProjector } from './access-projector';
-import { ACCESS_PROJECTION, createAccessTables } from './access-tables';
+import { ACCESS_PROJECTION, createAccessTables, dropAccessTables, hasCurrentLayout } from './access-tables';
 
 /** The longest a question waits for `minRevision` before answering 503 `stale`. */
 const MIN_REVISION_WAIT_MS = 2_000;
@@ -19,14 +19,19 @@ export interface ProjectionState {
 }
 
 /**
- * Keeps the temporal projection (validity intervals in PostgreSQL) up with the log. Every batch is
- * applied in one transaction that holds the projection's state row, which also names the live
- * generation: replicas skip what another replica applied already, and a replay swaps generations
- * under the same row lock, so no event is applied twice or lost across the swap.
+ * Keeps the temporal projection (validity intervals in PostgreSQL) up with the log. The rule
+ * book's state follows the whole log in memory on every replica (from position 0, so it is the
+ * same everywhere); every batch's holding changes are written in one transaction that holds the
+ * projection's state row, which also names the live generation: replicas skip what another
+ * replica wrote already, and a replay swaps generations under the same row lock, so no event is
+ * written twice or lost across the swap.
  */
 @Injectable()
 export class AccessProjection implements OnApplicationBootstrap, OnApplicationShutdown {
   private subscription: LogSubscription | undefined;
+  private readonly projector = new AccessProjector();
+  /** The table's position last seen: events up to it need no holding changes computed. */
+  private writtenPosition = 0;
   private readonly log = new Logger('AccessProjection');
 
   constructor(
@@ -45,9 +50,9 @@ export class AccessProjection implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     const started = Date.now();
-    const state = await this.ensureState();
+    this.writtenPosition = (await this.ensureState()).position;
     this.subscription = new LogSubscription(this.pool, {
-      from: state.position,
+      from: 0,
       handle: (events) => this.applyBatch(events),
       nats: this.nats,
       pollIntervalMs: this.config.TESSERA_POLL_INTERVAL_MS,
@@ -80,21 +85,21 @@ export class AccessProjection implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** Applies one batch to the live generation, skipping events another replica applied already. */
+  /** Applies one batch: the rules' state follows it, and its changes go to the live generation unless another replica wrote them. */
   private async applyBatch(events: RecordedEvent<TesseraEvent>[]): Promise<void> {
+    this.projector.follow(events, this.writtenPosition);
+    const last = events[events.length - 1].position;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const state = await lockState(client);
-      const fresh = events.filter((event) => event.position > state.position);
-      if (fresh.length > 0) {
-        await new AccessProjector(client, state.generation).apply(fresh);
-        await client.query('UPDATE audit.projection_state SET position = $2 WHERE name = $1', [
-          ACCESS_PROJECTION,
-          fresh[fresh.length - 1].position,
-        ]);
+      if (last > state.position) {
+        await this.projector.write(client, state.generation, state.position);
+        await client.query('UPDATE audit.projection_state SET position = $2 WHERE name = $1', [ACCESS_PROJECTION, last]);
       }
       await client.query('COMMIT');
+      this.projector.written();
+      this.writtenPosition = Math.max(state.position, last);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -111,7 +116,14 @@ export class AccessProjection implements OnApplicationBootstrap, OnApplicationSh
         'INSERT INTO audit.projection_state (name, generation, position) VALUES ($1, 1, 0) ON CONFLICT (name) DO NOTHING',
         [ACCESS_PROJECTION],
       );
-      const state = await readState(client);
+      let state = await readState(client);
+      if (state.position > 0 && !(await hasCurrentLayout(client, state.generation))) {
+        // Tables of the former layout: rebuilt from the log by the rule book.
+        this.log.log(`generation ${state.generation} is of an older layout: rebuilding it from the log`);
+        await dropAccessTables(client, state.generation);
+        await client.query('UPDATE audit.projection_state SET position = 0 WHERE name = $1', [ACCESS_PROJECTION]);
+        state = { ...state, position: 0 };
+      }
       await createAccessTables(client, state.generation);
       return state;
     } finally {

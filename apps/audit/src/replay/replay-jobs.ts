@@ -244,12 +244,15 @@ export class ReplayJobs {
 
   private async run(jobId: string, generation: number): Promise<void> {
     await createAccessTables(this.pool, generation);
+    const projector = new AccessProjector();
     let position = 0;
     // Catch-up outside any lock: the live generation keeps following the log meanwhile.
     for (;;) {
       const events = await readAll<TesseraEvent>(this.pool, { after: position, limit: BATCH });
       if (events.length === 0) break;
-      await inTransaction(this.pool, (client) => new AccessProjector(client, generation).apply(events));
+      projector.follow(events);
+      await inTransaction(this.pool, (client) => projector.write(client, generation, 0));
+      projector.written();
       position = events[events.length - 1].position;
       const target = Math.max(position, await readHeadPosition(this.pool));
       await this.pool.query('UPDATE audit.replay_jobs SET position = $2, target = $3 WHERE id = $1', [jobId, position, target]);
@@ -260,7 +263,9 @@ export class ReplayJobs {
       for (;;) {
         const events = await readAll<TesseraEvent>(client, { after: position, to: live.position, limit: BATCH });
         if (events.length === 0) break;
-        await new AccessProjector(client, generation).apply(events);
+        projector.follow(events);
+        await projector.write(client, generation, 0);
+        projector.written();
         position = events[events.length - 1].position;
       }
       const matchesLive = await sameAccessRows(client, live.generation, generation);
