@@ -107,6 +107,26 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
       expect(events.rows[0].n).toBe(1);
     });
 
+    it('gives concurrent TOS versions of one dataset distinct numbers: a publisher that lost the race answers 409 and writes nothing', async () => {
+      const dataset = await api(admin.token, 'POST', '/api/v1/datasets', { name: 'contested' });
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, n) =>
+          api(admin.token, 'POST', `/api/v1/datasets/${dataset.body.id}/tos`, { title: `v${n}`, text: 'x' }),
+        ),
+      );
+      const won = answers.filter((answer) => answer.status === 201);
+      for (const lost of answers.filter((answer) => answer.status !== 201))
+        expect([lost.status, lost.body.error]).toEqual([409, 'conflict']);
+      expect(won.map((answer) => answer.body.version).sort()).toEqual(won.map((_, n) => n + 1));
+      const events = await tessera.db.pool.query(
+        "SELECT data->>'tosId' AS id, (data->>'version')::int AS version FROM event_store.events WHERE type = 'TosPublished' AND stream_id = $1 ORDER BY position",
+        [`dataset-${dataset.body.id}`],
+      );
+      expect(events.rows).toEqual(
+        won.map((answer) => ({ id: answer.body.id, version: answer.body.version })).sort((a, b) => a.version - b.version),
+      );
+    });
+
     it('answers an unknown dataset with 404 and an unknown field with 400 naming it', async () => {
       const missing = await api(admin.token, 'GET', `/api/v1/datasets/${randomUUID()}`);
       expect(missing.status).toBe(404);

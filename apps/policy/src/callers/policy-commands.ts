@@ -21,6 +21,7 @@ export class PolicyCommands {
     private readonly projection: DecisionIndexProjection,
   ) {}
 
+  /** The answer's `revision`: where the write landed (this replica's index has it). */
   async run<State, C extends Command, E extends PolicyEvent>(
     principal: Principal,
     streamId: string,
@@ -28,9 +29,21 @@ export class PolicyCommands {
     command: C,
     options: PolicyCommandOptions = {},
   ): Promise<{ revision: string }> {
+    const { revision } = await this.decided(principal, streamId, decider, command, options);
+    return { revision };
+  }
+
+  /** As `run`, with the events decided, for an answer made of them. */
+  async decided<State, C extends Command, E extends PolicyEvent>(
+    principal: Principal,
+    streamId: string,
+    decider: Decider<State, C, E>,
+    command: C,
+    options: PolicyCommandOptions = {},
+  ): Promise<{ revision: string; events: E[] }> {
     const handled = await handleCommand(this.store, streamId, decider, command, { ...options, metadata: { ...writeMetadata(principal) } });
-    if (handled.position === undefined) return { revision: String(this.projection.revision) };
+    if (handled.position === undefined) return { revision: String(this.projection.revision), events: [] };
     await this.projection.reached(handled.position);
-    return { revision: String(handled.position) };
+    return { revision: String(handled.position), events: handled.events };
   }
 }

@@ -1,25 +1,24 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, requireSuperAdmin, TesseraError, type DatasetUpdated } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, requireSuperAdmin, TesseraError, type Principal } from '@tessera/contracts';
+import { isUniqueViolation } from '@tessera/event-store';
 import { Handles } from '@tessera/messaging';
 import type { DatasetState } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { notFound, paginate, requireDatasetAdmin, requireKnownUser, type ForwardedRequest } from '../callers/policy-access';
+import { isActiveUser, notFound, paginate, requireDatasetAdmin, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
-import { PolicyWriter } from '../callers/policy-writer';
+import { PolicyCommands } from '../callers/policy-commands';
 import { projectPolicyNames } from '../read-models/policy-names.projection';
-
-const UNIQUE_VIOLATION = '23505';
+import { datasetDecider, type DatasetCommand } from './domain/dataset.decider';
 
 interface DatasetRequest extends ForwardedRequest {
   datasetId: string;
 }
 
 function conflictOnDuplicateName(name: string | undefined) {
-  return (error: { code?: string }) => {
-    if (error.code === UNIQUE_VIOLATION) throw new TesseraError('conflict', `a dataset named ${JSON.stringify(name)} exists`);
-    throw error;
+  return (error: unknown) => {
+    throw isUniqueViolation(error) ? new TesseraError('conflict', `a dataset named ${JSON.stringify(name)} exists`) : error;
   };
 }
 
@@ -28,8 +27,13 @@ function conflictOnDuplicateName(name: string | undefined) {
 export class DatasetsController {
   constructor(
     private readonly projection: DecisionIndexProjection,
-    private readonly writer: PolicyWriter,
+    private readonly commands: PolicyCommands,
   ) {}
+
+  /** The dataset's stream folded, decided, appended at its version, the unique names changed in the same transaction. */
+  private run(principal: Principal, command: DatasetCommand) {
+    return this.commands.run(principal, `dataset-${command.data.datasetId}`, datasetDecider, command, { project: projectPolicyNames });
+  }
 
   private view(dataset: DatasetState) {
     const tos = this.projection.index.currentTos(dataset);
@@ -53,13 +57,7 @@ export class DatasetsController {
     requireSuperAdmin(request.principal);
     const datasetId = randomUUID();
     const data = { datasetId, name: request.name, description: request.description ?? null };
-    const written = await this.writer
-      .write(
-        request.principal,
-        { streamId: `dataset-${datasetId}`, expectedVersion: 'no_stream', events: [{ type: POLICY_EVENTS.datasetCreated, data }] },
-        projectPolicyNames,
-      )
-      .catch(conflictOnDuplicateName(request.name));
+    const written = await this.run(request.principal, { type: 'CreateDataset', data }).catch(conflictOnDuplicateName(request.name));
     return { ...this.view(this.existing(datasetId)), ...written };
   }
 
@@ -86,55 +84,36 @@ export class DatasetsController {
   @Handles(POLICY_ADMIN_SUBJECTS.updateDataset)
   async update(@Payload(ForwardedCallerPipe) request: DatasetRequest & { name?: string; description?: string | null }) {
     requireSuperAdmin(request.principal);
-    await this.projection.caughtUpWithHead();
-    const dataset = this.existing(request.datasetId);
-    const data: DatasetUpdated['data'] = { datasetId: dataset.id };
-    if (request.name !== undefined && request.name !== dataset.name) data.name = request.name;
-    if (request.description !== undefined) data.description = request.description;
-    const written = await this.writer
-      .write(
-        request.principal,
-        { streamId: `dataset-${dataset.id}`, events: [{ type: POLICY_EVENTS.datasetUpdated, data }] },
-        projectPolicyNames,
-      )
-      .catch(conflictOnDuplicateName(request.name));
-    return { ...this.view(this.existing(dataset.id)), ...written };
+    const { name, description } = request;
+    const datasetId = String(request.datasetId);
+    const written = await this.run(request.principal, { type: 'UpdateDataset', data: { datasetId, name, description } }).catch(
+      conflictOnDuplicateName(name),
+    );
+    return { ...this.view(this.existing(datasetId)), ...written };
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.deleteDataset)
   async delete(@Payload(ForwardedCallerPipe) request: DatasetRequest) {
     requireSuperAdmin(request.principal);
-    await this.projection.caughtUpWithHead();
-    const dataset = this.existing(request.datasetId);
-    return this.writer.write(
-      request.principal,
-      { streamId: `dataset-${dataset.id}`, events: [{ type: POLICY_EVENTS.datasetDeleted, data: { datasetId: dataset.id } }] },
-      projectPolicyNames,
-    );
+    return this.run(request.principal, { type: 'DeleteDataset', data: { datasetId: String(request.datasetId) } });
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.putDatasetAdmin)
   async putAdmin(@Payload(ForwardedCallerPipe) request: DatasetRequest & { userId: string }) {
     requireSuperAdmin(request.principal);
+    const datasetId = String(request.datasetId);
     await this.projection.caughtUpWithHead();
-    const dataset = this.existing(request.datasetId);
-    requireKnownUser(this.projection.index, request.userId);
-    const written = await this.writer.write(request.principal, {
-      streamId: `dataset-${dataset.id}`,
-      events: [{ type: POLICY_EVENTS.datasetAdminAdded, data: { datasetId: dataset.id, userId: request.userId } }],
-    });
-    return { datasetId: dataset.id, userId: request.userId, ...written };
+    const userActive = isActiveUser(this.projection.index, request.userId);
+    const written = await this.run(request.principal, { type: 'AddDatasetAdmin', data: { datasetId, userId: request.userId, userActive } });
+    return { datasetId, userId: request.userId, ...written };
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.removeDatasetAdmin)
   async removeAdmin(@Payload(ForwardedCallerPipe) request: DatasetRequest & { userId: string }) {
     requireSuperAdmin(request.principal);
-    await this.projection.caughtUpWithHead();
-    const dataset = this.existing(request.datasetId);
-    if (!dataset.admins.has(request.userId)) throw notFound('dataset admin');
-    return this.writer.write(request.principal, {
-      streamId: `dataset-${dataset.id}`,
-      events: [{ type: POLICY_EVENTS.datasetAdminRemoved, data: { datasetId: dataset.id, userId: request.userId } }],
+    return this.run(request.principal, {
+      type: 'RemoveDatasetAdmin',
+      data: { datasetId: String(request.datasetId), userId: request.userId },
     });
   }
 }

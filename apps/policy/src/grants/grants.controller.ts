@@ -1,11 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { PERMISSION_NAME_PATTERN, POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, requireDatasetAdmin, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
-import { PolicyWriter } from '../callers/policy-writer';
+import { PolicyCommands } from '../callers/policy-commands';
+import { datasetDecider } from '../datasets/domain/dataset.decider';
 
 interface GrantRequest extends ForwardedRequest {
   datasetId: string;
@@ -14,65 +15,45 @@ interface GrantRequest extends ForwardedRequest {
   expiresAt?: string;
 }
 
-/** A group holds a permission on a dataset, optionally until a time (GrantExpiry is the decision's clock, no event). */
+/**
+ * A group holds a permission on a dataset, optionally until a time (GrantExpiry is the decision's
+ * clock, no event). Grants are events of the dataset's stream: its decider has the rules.
+ */
 @Controller()
 export class GrantsController {
   constructor(
     private readonly projection: DecisionIndexProjection,
-    private readonly writer: PolicyWriter,
+    private readonly commands: PolicyCommands,
   ) {}
 
-  private target(request: GrantRequest) {
-    if (typeof request.permission !== 'string' || !PERMISSION_NAME_PATTERN.test(request.permission)) {
-      throw new TesseraError('bad_request', 'permission: must be lowercase words joined by underscores', [
-        { field: 'permission', problems: ['must be lowercase words joined by underscores'] },
-      ]);
-    }
+  /** The group exists and the permission is registered: facts of other streams, from the index caught up with the log. */
+  private async target(request: GrantRequest) {
+    await this.projection.caughtUpWithHead();
     const index = this.projection.index;
-    const dataset = index.datasets.get(request.datasetId);
-    if (!dataset) throw notFound('dataset');
-    requireDatasetAdmin(index, request.principal, dataset.id);
-    if (!index.groups.has(request.groupId)) throw notFound('group');
-    if (!index.permissions.has(request.permission)) throw notFound(`permission ${request.permission}`);
-    return dataset;
+    const { principal, groupId, permission } = request;
+    return {
+      datasetId: String(request.datasetId),
+      groupId,
+      permission,
+      actor: principal,
+      groupKnown: index.groups.has(groupId),
+      permissionKnown: index.permissions.has(permission),
+    };
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.putGrant)
   async put(@Payload(ForwardedCallerPipe) request: GrantRequest) {
-    await this.projection.caughtUpWithHead();
-    const dataset = this.target(request);
-    let expiresAt: string | null = null;
-    if (request.expiresAt !== undefined && request.expiresAt !== null) {
-      const time = Date.parse(request.expiresAt);
-      if (Number.isNaN(time) || time <= Date.now()) {
-        throw new TesseraError('bad_request', 'expiresAt: must be a time in the future', [
-          { field: 'expiresAt', problems: ['must be a time in the future'] },
-        ]);
-      }
-      expiresAt = new Date(time).toISOString();
-    }
-    const data = { datasetId: dataset.id, groupId: request.groupId, permission: request.permission, expiresAt };
-    const written = await this.writer.write(request.principal, {
-      streamId: `dataset-${dataset.id}`,
-      events: [{ type: POLICY_EVENTS.permissionGranted, data }],
-    });
-    return { ...data, ...written };
+    const target = await this.target(request);
+    const command = { type: 'GrantPermission' as const, data: { ...target, expiresAt: request.expiresAt, now: Date.now() } };
+    const { revision, events } = await this.commands.decided(request.principal, `dataset-${target.datasetId}`, datasetDecider, command);
+    const [granted] = events.filter((event) => event.type === 'PermissionGranted');
+    return { ...granted.data, revision };
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.revokeGrant)
   async revoke(@Payload(ForwardedCallerPipe) request: GrantRequest) {
-    await this.projection.caughtUpWithHead();
-    const dataset = this.target(request);
-    if (!dataset.grants.get(request.permission)?.has(request.groupId)) throw notFound('grant');
-    return this.writer.write(request.principal, {
-      streamId: `dataset-${dataset.id}`,
-      events: [
-        {
-          type: POLICY_EVENTS.permissionRevoked,
-          data: { datasetId: dataset.id, groupId: request.groupId, permission: request.permission },
-        },
-      ],
-    });
+    const target = await this.target(request);
+    return this.commands.run(request.principal, `dataset-${target.datasetId}`, datasetDecider, { type: 'RevokePermission', data: target });
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.listGrants)

@@ -6,9 +6,11 @@ import { ConcurrencyError, readStream } from '@tessera/event-store';
 import { Handles } from '@tessera/messaging';
 import type { TosVersion } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { notFound, paginate, requireDatasetAdmin, type ForwardedRequest } from '../callers/policy-access';
+import { notFound, paginate, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
+import { PolicyCommands } from '../callers/policy-commands';
 import { PolicyWriter } from '../callers/policy-writer';
+import { datasetDecider } from '../datasets/domain/dataset.decider';
 
 /** Tries of one acceptance against concurrent acceptances of the same version. */
 const ACCEPT_ATTEMPTS = 5;
@@ -19,6 +21,7 @@ export class TosController {
   constructor(
     private readonly projection: DecisionIndexProjection,
     private readonly writer: PolicyWriter,
+    private readonly commands: PolicyCommands,
   ) {}
 
   private view(tos: TosVersion) {
@@ -26,22 +29,16 @@ export class TosController {
     return { ...tos, acceptUrl: `${url}/api/v1/tos/${tos.id}/accept` };
   }
 
+  /** A TOS version is an event of its dataset's stream: two publishers racing for one number, the later answers 409. */
   @Handles(POLICY_ADMIN_SUBJECTS.publishTos)
   async publish(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { datasetId: string; title: string; text: string }) {
-    await this.projection.caughtUpWithHead();
-    const dataset = this.projection.index.datasets.get(request.datasetId);
-    if (!dataset) throw notFound('dataset');
-    requireDatasetAdmin(this.projection.index, request.principal, dataset.id);
-    const tosId = randomUUID();
-    const version = (this.projection.index.currentTos(dataset)?.version ?? 0) + 1;
-    // Expecting the dataset stream's version would serialise publishers; a racing publish gets the next number by replay order.
-    const written = await this.writer.write(request.principal, {
-      streamId: `dataset-${dataset.id}`,
-      events: [
-        { type: POLICY_EVENTS.tosPublished, data: { tosId, datasetId: dataset.id, version, title: request.title, text: request.text } },
-      ],
-    });
-    return { ...this.view(this.projection.index.tos.get(tosId)!), ...written };
+    const { principal, title, text } = request;
+    const command = {
+      type: 'PublishTos' as const,
+      data: { datasetId: String(request.datasetId), tosId: randomUUID(), title, text, actor: principal },
+    };
+    const written = await this.commands.run(principal, `dataset-${command.data.datasetId}`, datasetDecider, command);
+    return { ...this.view(this.projection.index.tos.get(command.data.tosId)!), ...written };
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.listTos)
