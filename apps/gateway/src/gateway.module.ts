@@ -1,14 +1,32 @@
 import { Module } from '@nestjs/common';
+import { AdminTokensModule } from './admin-tokens/admin-tokens.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConsoleModule } from './console/console.module';
-import { HealthController } from './health/health.controller';
+import { CredentialsModule } from './credentials/credentials.module';
+import { HealthModule } from './health/health.module';
 import { LoginModule } from './login/login.module';
 import { PolicyModule } from './policy/policy.module';
+import { ResourceTokensModule } from './resource-tokens/resource-tokens.module';
 import { TokensModule } from './tokens/tokens.module';
+import { TrustedAppsModule } from './trusted-apps/trusted-apps.module';
+import { UsersModule } from './users/users.module';
 
+/** One module per folder, each named by its domain. */
 @Module({
-  imports: [AuditModule, AuthModule, ConsoleModule, LoginModule, PolicyModule, TokensModule],
-  controllers: [HealthController],
+  imports: [
+    AdminTokensModule,
+    AuditModule,
+    AuthModule,
+    ConsoleModule,
+    CredentialsModule,
+    HealthModule,
+    LoginModule,
+    PolicyModule,
+    ResourceTokensModule,
+    TokensModule,
+    TrustedAppsModule,
+    UsersModule,
+  ],
 })
 export class GatewayModule {}

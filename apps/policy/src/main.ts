@@ -1,5 +1,5 @@
 import { bootstrapNatsApp, schemaMigration } from '@tessera/platform';
-import { PolicyNames1763900000000 } from './migrations/policy-names.migration';
+import { PolicyNames1763900000000 } from './migrations/1763900000000-policy-names';
 import { PolicyModule } from './policy.module';
 
 void bootstrapNatsApp('policy', PolicyModule, {

@@ -147,6 +147,31 @@ export class TesseraConfig {
   @Min(10)
   TESSERA_POLL_INTERVAL_MS = 250;
 
+  /** Not in the contract: PostgreSQL connections per app process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  TESSERA_DB_POOL_SIZE = 10;
+
+  /** Not in the contract: how often the gateway sends the `lastUsedAt` of the tokens it saw to the token app (tests shorten it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  TESSERA_LAST_USED_FLUSH_MS = 5_000;
+
+  /** The development identity provider (OAUTH2_PROVIDER=dev): its port, 0 for any free one. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  OAUTH2_DEV_PORT = 0;
+
+  /** The development identity provider: the lifetime of the tokens it issues, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OAUTH2_DEV_TOKEN_TTL = 3_600;
+
   get publicUrl(): string {
     return (this.TESSERA_PUBLIC_URL ?? `http://127.0.0.1:${this.PORT}`).replace(/\/+$/, '');
   }

@@ -1,6 +1,6 @@
 /**
  * Internal subjects of the login flow, trusted apps, upstream credentials and user administration
- * (issue 4). Like the other `…admin.>`/`…internal.>` subjects, only Tessera's own apps may publish
+ * (CONTRACT section 4). Like the other `…admin.>`/`…internal.>` subjects, only Tessera's own apps may publish
  * on them: restrict `tessera.v1.identity.internal.>` to Tessera's NATS users in production.
  */
 export const TRUSTED_APP_SUBJECTS = {

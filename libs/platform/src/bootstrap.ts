@@ -29,7 +29,7 @@ export async function startPlatform(app: AppName, options: AppOptions = {}): Pro
     url: config.DATABASE_URL,
     schema: app,
     migrations: options.migrations ?? [],
-    poolSize: Number(process.env.TESSERA_DB_POOL_SIZE ?? 10),
+    poolSize: config.TESSERA_DB_POOL_SIZE,
     health: new DatabaseHealth(readiness),
   });
   const nats = await connectNats(config.NATS_URL, `tessera-${app}`, app);

@@ -1,10 +1,9 @@
 import { Client, type Pool } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
-import { ensureEventStoreSchema } from '@tessera/event-store';
+import { ensureEventStoreSchema, isUniqueViolation } from '@tessera/event-store';
 import { DatabaseHealth } from './database-health';
 
 const DUPLICATE_DATABASE = '42P04';
-const UNIQUE_VIOLATION = '23505';
 /** Key of the advisory lock that serialises one app's migrations across its replicas. */
 const MIGRATION_LOCK_KEY = 7_362_002;
 /** A connection attempt that has not succeeded by then fails, so a request never waits on a silent network. */
@@ -26,7 +25,7 @@ export async function ensureDatabase(url: string): Promise<void> {
     if (exists.rowCount === 0) {
       await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
         // Another replica created it first.
-        if (error.code !== DUPLICATE_DATABASE && error.code !== UNIQUE_VIOLATION) throw error;
+        if (error.code !== DUPLICATE_DATABASE && !isUniqueViolation(error)) throw error;
       });
     }
   } finally {

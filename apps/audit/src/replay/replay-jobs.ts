@@ -13,6 +13,7 @@ import {
   type ReplayProgress,
   type ReplayReplicaProgress,
   type TesseraEvent,
+  isUuid,
 } from '@tessera/contracts';
 import { inTransaction, readAll, readHeadPosition } from '@tessera/event-store';
 import { NATS_CONNECTION, PG_POOL } from '@tessera/platform';
@@ -25,7 +26,6 @@ const BATCH = 5_000;
 /** Replicas answer a replay request at once: gathering ends this long after the last answer. */
 const ACCEPT_STALL_MS = 300;
 const ACCEPT_MAX_WAIT_MS = 2_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Held by the session of the running replay (one at a time across every audit replica). */
 const REPLAY_LOCK_KEY = 7_362_602;
 
@@ -199,7 +199,7 @@ export class ReplayJobs {
     jobId: string,
     change: (replicas: Record<string, ReplayReplicaProgress>) => number | undefined,
   ): Promise<boolean> {
-    if (!UUID.test(jobId)) return false;
+    if (!isUuid(jobId)) return false;
     return inTransaction(this.pool, async (client) => {
       const result = await client.query<{ replicas: Record<string, ReplayReplicaProgress>; accepted_by: number | null }>(
         `SELECT replicas, accepted_by FROM audit.replay_jobs WHERE id = $1 AND status = 'running' AND projection <> $2 FOR UPDATE`,
@@ -221,7 +221,7 @@ export class ReplayJobs {
   }
 
   async status(jobId: unknown): Promise<ReplayJob> {
-    if (typeof jobId !== 'string' || !UUID.test(jobId)) throw new TesseraError('not_found', 'no such replay job');
+    if (!isUuid(jobId)) throw new TesseraError('not_found', 'no such replay job');
     const result = await this.pool.query<JobRow>('SELECT * FROM audit.replay_jobs WHERE id = $1', [jobId]);
     const row = result.rows[0];
     if (!row) throw new TesseraError('not_found', 'no such replay job');

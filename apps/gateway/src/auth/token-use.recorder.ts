@@ -1,9 +1,7 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
+import { TesseraConfig } from '@tessera/config';
 import { TesseraClient } from '@tessera/messaging';
-
-// Not in the contract: tests shorten it.
-const FLUSH_EVERY_MS = Number(process.env.TESSERA_LAST_USED_FLUSH_MS ?? 5_000);
 
 /**
  * `lastUsedAt` without a write per request: the gateway remembers the last use of each token in
@@ -15,14 +13,17 @@ export class TokenUseRecorder implements OnModuleInit, OnApplicationShutdown {
   private pending = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly client: TesseraClient) {}
+  constructor(
+    private readonly client: TesseraClient,
+    private readonly config: TesseraConfig,
+  ) {}
 
   record(tokenId: string): void {
     this.pending.set(tokenId, Date.now());
   }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer = setInterval(() => void this.flush(), this.config.TESSERA_LAST_USED_FLUSH_MS);
     this.timer.unref();
   }
 

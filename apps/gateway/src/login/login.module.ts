@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
-import { TrustedAppsController } from '../apps/trusted-apps.controller';
-import { CredentialsController } from '../credentials/credentials.controller';
-import { UserAccountsController } from '../user-accounts/user-accounts.controller';
 import { LoginController } from './login.controller';
 import { LoginStrategy } from './login-strategy';
 
-/** Issue 4 in the gateway: OAuth2 login (passport-oauth2), trusted apps, credentials and token exchange, PATCH/DELETE users. */
+/** OAuth2 login through the upstream provider (passport-oauth2), one-time codes, popups, logout (CONTRACT section 4). */
 @Module({
-  controllers: [LoginController, TrustedAppsController, CredentialsController, UserAccountsController],
+  controllers: [LoginController],
   providers: [LoginStrategy],
 })
 export class LoginModule {}

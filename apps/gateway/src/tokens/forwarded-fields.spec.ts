@@ -4,7 +4,7 @@ import { TesseraClient } from '@tessera/messaging';
 import { startNatsServer, type TestNatsServer } from '@tessera/testing';
 import type { Caller } from '../auth/current-principal.decorator';
 import { ResourceTokensController } from '../resource-tokens/resource-tokens.controller';
-import { UserAccountsController } from '../user-accounts/user-accounts.controller';
+import { UserAccountsController } from '../users/user-accounts.controller';
 import { UsersController } from '../users/users.controller';
 import { TokensController } from './tokens.controller';
 import type { MintTokenDto, ResourceTokenDto } from './token.dto';

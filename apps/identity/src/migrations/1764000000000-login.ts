@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Login (issue 4): trusted apps (inline projection), pending logins and one-time codes (shared by
+ * Login: trusted apps (inline projection), pending logins and one-time codes (shared by
  * every gateway replica, hence here and not in a process), upstream credentials (encrypted, never
  * in the log), and the `pi` flag of a user.
  */

@@ -45,8 +45,8 @@ export class UpstreamProvider implements OnModuleInit, OnApplicationShutdown {
     if (this.config.NODE_ENV === 'production')
       throw new Error('OAUTH2_PROVIDER: the development identity provider is refused under NODE_ENV=production; configure a real one');
     this.dev = await startDevIdentityProvider({
-      port: Number(process.env.OAUTH2_DEV_PORT ?? 0),
-      tokenTtlSeconds: Number(process.env.OAUTH2_DEV_TOKEN_TTL ?? 3600),
+      port: this.config.OAUTH2_DEV_PORT,
+      tokenTtlSeconds: this.config.OAUTH2_DEV_TOKEN_TTL,
     });
     this.current = {
       name: 'dev',

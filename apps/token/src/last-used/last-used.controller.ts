@@ -1,12 +1,10 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import type { Pool } from 'pg';
-import { TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
+import { isUuid, TOKEN_INTERNAL_SUBJECTS } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { recordUses } from './last-used.store';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The gateways' batched token uses: the source of `lastUsedAt`, never an event. */
 @Controller()
@@ -16,7 +14,7 @@ export class LastUsedController {
   @Handles(TOKEN_INTERNAL_SUBJECTS.used)
   async used(@Payload() body: { uses?: unknown }): Promise<{ recorded: number }> {
     const uses = (Array.isArray(body.uses) ? body.uses : []).filter(
-      (use): use is [string, number] => Array.isArray(use) && typeof use[0] === 'string' && UUID.test(use[0]) && Number.isFinite(use[1]),
+      (use): use is [string, number] => Array.isArray(use) && isUuid(use[0]) && Number.isFinite(use[1]),
     );
     await recordUses(this.pool, uses);
     return { recorded: uses.length };
