@@ -14,18 +14,19 @@ import { UsersModule } from './users/users.module';
 
 /** One module per folder, each named by its domain. */
 @Module({
+  // In this order the OpenAPI document lists their routes.
   imports: [
-    AdminTokensModule,
+    HealthModule,
     AuditModule,
     AuthModule,
     ConsoleModule,
-    CredentialsModule,
-    HealthModule,
     LoginModule,
-    PolicyModule,
-    ResourceTokensModule,
-    TokensModule,
     TrustedAppsModule,
+    CredentialsModule,
+    PolicyModule,
+    AdminTokensModule,
+    TokensModule,
+    ResourceTokensModule,
     UsersModule,
   ],
 })

@@ -307,25 +307,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One user (super admin, or the user) */
-        get: operations["UsersController_get"];
-        put?: never;
-        post?: never;
-        /** Deactivate a user: every token revoked, memberships end (super admin) */
-        delete: operations["UserAccountsController_deactivate"];
-        options?: never;
-        head?: never;
-        /** Change name, admin, readOnly or pi (super admin) */
-        patch: operations["UserAccountsController_update"];
-        trace?: never;
-    };
     "/api/v1/groups": {
         parameters: {
             query?: never;
@@ -692,7 +673,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller’s tokens, masked */
+        /** The caller’s tokens, masked, newest first */
         get: operations["TokensController_list"];
         put?: never;
         /** Mint a personal token (scope tokens); the secret is in this answer only */
@@ -804,6 +785,25 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user (super admin, or the user) */
+        get: operations["UsersController_get"];
+        put?: never;
+        post?: never;
+        /** Deactivate a user: every token revoked, memberships end (super admin) */
+        delete: operations["UserAccountsController_deactivate"];
+        options?: never;
+        head?: never;
+        /** Change name, admin, readOnly or pi (super admin) */
+        patch: operations["UserAccountsController_update"];
         trace?: never;
     };
     "/api/v1/users/{id}/tokens": {
@@ -941,13 +941,6 @@ export interface components {
         TokenExchangeDto: {
             auth_token: string;
         };
-        UpdateUserDto: {
-            name?: string;
-            admin?: boolean;
-            readOnly?: boolean;
-            /** @description principal investigator */
-            pi?: boolean;
-        };
         CreateGroupDto: {
             /** @example lab */
             name: string;
@@ -1026,6 +1019,13 @@ export interface components {
         CreateServiceAccountDto: {
             name: string;
             scopes: string[];
+        };
+        UpdateUserDto: {
+            name?: string;
+            admin?: boolean;
+            readOnly?: boolean;
+            /** @description principal investigator */
+            pi?: boolean;
         };
     };
     responses: never;
@@ -1410,67 +1410,6 @@ export interface operations {
         };
         responses: {
             201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    UsersController_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    UserAccountsController_deactivate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    UserAccountsController_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateUserDto"];
-            };
-        };
-        responses: {
-            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2199,7 +2138,10 @@ export interface operations {
     };
     TokensController_list: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: string;
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2381,9 +2323,73 @@ export interface operations {
             };
         };
     };
-    UsersController_listTokens: {
+    UsersController_get: {
         parameters: {
             query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UserAccountsController_deactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UserAccountsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UsersController_listTokens: {
+        parameters: {
+            query?: {
+                limit?: string;
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: string;

@@ -226,7 +226,10 @@ function CreateTokenDialog({ onDone }: { onDone: () => void }) {
 export default function Tokens() {
   usePageTitle('Tokens');
   const queryClient = useQueryClient();
-  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => answer<Page<TokenSummary>>(api.GET('/api/v1/tokens')) });
+  const tokens = useQuery({
+    queryKey: ['tokens'],
+    queryFn: () => answer<Page<TokenSummary>>(api.GET('/api/v1/tokens', { params: { query: { limit: '500' } } })),
+  });
   const [revoking, setRevoking] = useState<TokenSummary | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['tokens'] });
   const revoke = useMutation({

@@ -4,6 +4,7 @@ import { SUBJECTS, TesseraError, TOKEN_ADMIN_SUBJECTS } from '@tessera/contracts
 import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
+import { OptionalQuery } from '../openapi';
 import { ListQueryDto } from '../users/list-query.dto';
 import { MintTokenDto, mintFields, TokenBodyDto } from './token.dto';
 
@@ -22,7 +23,8 @@ export class TokensController {
 
   @Get()
   @Authenticated()
-  @ApiOperation({ summary: 'The caller’s tokens, masked' })
+  @ApiOperation({ summary: 'The caller’s tokens, masked, newest first' })
+  @OptionalQuery('limit', 'cursor')
   list(@CurrentPrincipal() principal: Caller, @Query() query: ListQueryDto, @MinRevision() minRevision?: number): Promise<unknown> {
     return this.client.request(TOKEN_ADMIN_SUBJECTS.list, { principal, limit: query.limit, cursor: query.cursor, minRevision });
   }

@@ -5,6 +5,7 @@ import { TesseraClient } from '@tessera/messaging';
 import { Authenticated } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, MinRevision, type Caller } from '../auth/current-principal.decorator';
 import { CreateServiceAccountDto, CreateUserDto, MintTokenDto, mintFields } from '../tokens/token.dto';
+import { OptionalQuery } from '../openapi';
 import { ListQueryDto, UsersQueryDto } from './list-query.dto';
 
 /** Users, service accounts and the tokens a super admin mints for them, forwarded to their owning apps. */
@@ -40,6 +41,7 @@ export class UsersController {
 
   @Get('users/:id/tokens')
   @ApiOperation({ summary: "A user's or service account's live tokens, masked (super admin; extension for the console)" })
+  @OptionalQuery('limit', 'cursor')
   listTokens(
     @CurrentPrincipal() principal: Caller,
     @Param('id', new ParseUUIDPipe()) ownerId: string,
