@@ -163,6 +163,30 @@ describe('TokenIndex snapshots', () => {
     expect(copy.owner('u1')).toMatchObject({ email: 'ada@example.org', readOnly: true });
   });
 
+  it("takes an aligned snapshot's columns as they are (no copy), copies a misaligned one, and both then grow as usual", () => {
+    const { events } = history(1500);
+    const built = new TokenIndex();
+    built.apply(events.slice(0, 1003));
+    const aligned = built.serialize();
+    const misaligned = Buffer.alloc(aligned.length + 1).subarray(1);
+    aligned.copy(misaligned);
+    const before = Buffer.from(aligned);
+    const adopted = TokenIndex.deserialize(aligned);
+    const copied = TokenIndex.deserialize(misaligned);
+    const first = events[4];
+    if (first.type !== 'TokenMinted') throw new Error('the history mints a token at each step');
+    const revocation = event({ type: 'TokenRevoked', data: { tokenId: first.data.tokenId, reason: 'owner' } });
+    for (const index of [built, adopted, copied]) index.apply([revocation, ...events.slice(1003)]);
+    // The adopted index revoked in the snapshot's own memory (its flags column); the copy left its buffer alone.
+    expect(aligned.equals(before)).toBe(false);
+    expect(misaligned.equals(before)).toBe(true);
+    for (const index of [adopted, copied]) {
+      expect(index.size).toBe(1500);
+      expect(index.tokenById(first.data.tokenId)?.revoked).toBe(true);
+      expect(index.serialize().equals(built.serialize())).toBe(true);
+    }
+  });
+
   it('reads snapshots of the older formats: TSX2 rows and the v8 structured clone', () => {
     const live = generateToken('personal');
     const revoked = generateToken('resource');

@@ -45,6 +45,8 @@ const FIRST_CAPACITY = 1024;
  * every platform Node.js supports here; TokenIndex refuses others).
  */
 export const COLUMN_WIDTHS = [8, 8, 4, 4, 4, HASH_BYTES, ID_BYTES, HINT_BYTES, 1];
+/** The alignment each column's array needs (hashes and ids are also read as 32-bit words). */
+const COLUMN_ALIGNMENT = [8, 8, 4, 4, 4, 4, 4, 1, 1];
 
 /**
  * Every token of the index as columns of typed arrays, one slot per TokenMinted in log order: a
@@ -248,17 +250,24 @@ export class TokenTable {
   }
 
   /**
-   * Fills an empty table from a snapshot's columns (the order of `columnBytes`): copies them into
-   * arrays with room to grow, then rebuilds the lookup tables and the per-owner lists.
+   * Fills an empty table from a snapshot's columns (the order of `columnBytes`). Columns aligned
+   * for their arrays are adopted as they are, views of the snapshot's own memory: no copy, and no
+   * second copy of a million tokens while the first waits for the garbage collector. The first
+   * token added afterwards moves them into arrays with room to grow. Then rebuilds the lookup
+   * tables and the per-owner lists.
    */
   load(count: number, columns: Uint8Array[], names: Uint8Array, side: TokenSideTables): void {
-    this.resize(Math.max(FIRST_CAPACITY, Math.ceil(count * 1.25)));
-    this.columnsOf(count).forEach((column, n) => {
-      if (columns[n].length !== column.length) throw new Error('token index snapshot column of the wrong size');
-      column.set(columns[n]);
+    columns.forEach((column, n) => {
+      if (column.length !== count * COLUMN_WIDTHS[n]) throw new Error('token index snapshot column of the wrong size');
     });
-    this.ensureNames(names.length);
-    this.names.set(names);
+    if (columns.every((column, n) => column.byteOffset % COLUMN_ALIGNMENT[n] === 0)) {
+      this.adopt(count, columns, names);
+    } else {
+      this.resize(Math.max(FIRST_CAPACITY, Math.ceil(count * 1.25)));
+      this.columnsOf(count).forEach((column, n) => column.set(columns[n]));
+      this.ensureNames(names.length);
+      this.names.set(names);
+    }
     this.namesLength = names.length;
     for (const [slot, id] of side.oddIds) this.oddIds.set(slot, id);
     for (const [slot, hint] of side.oddHints) this.oddHints.set(slot, hint);
@@ -283,6 +292,28 @@ export class TokenTable {
       nameEnd = this.nameEnds[slot];
       this.index(slot);
     }
+  }
+
+  /** Takes snapshot columns as the table's arrays, full (the next add grows them); the names too. */
+  private adopt(count: number, columns: Uint8Array[], names: Uint8Array): void {
+    // Snapshots are read into ArrayBuffers of their own, never shared ones.
+    const memory = (column: Uint8Array) => column.buffer as ArrayBuffer;
+    const [createdAt, expiresAt, owners, scopes, nameEnds, hashes, ids, hints, flags] = columns;
+    this.createdAt = new Float64Array(memory(createdAt), createdAt.byteOffset, count);
+    this.expiresAt = new Float64Array(memory(expiresAt), expiresAt.byteOffset, count);
+    this.owners = new Int32Array(memory(owners), owners.byteOffset, count);
+    this.scopes = new Uint32Array(memory(scopes), scopes.byteOffset, count);
+    this.nameEnds = new Uint32Array(memory(nameEnds), nameEnds.byteOffset, count);
+    this.hashes = new Uint8Array(memory(hashes), hashes.byteOffset, hashes.length);
+    this.hashBytes = Buffer.from(memory(hashes), hashes.byteOffset, hashes.length);
+    this.hashWords = new Int32Array(memory(hashes), hashes.byteOffset, count * HASH_WORDS);
+    this.ids = new Uint8Array(memory(ids), ids.byteOffset, ids.length);
+    this.idWords = new Int32Array(memory(ids), ids.byteOffset, count * ID_WORDS);
+    this.hints = new Uint8Array(memory(hints), hints.byteOffset, hints.length);
+    this.flags = new Uint8Array(memory(flags), flags.byteOffset, flags.length);
+    this.nextOfOwner = new Int32Array(count);
+    this.names = Buffer.from(memory(names), names.byteOffset, names.length);
+    this.capacity = count;
   }
 
   /** The used bytes of every column, in snapshot order, then the names. */
