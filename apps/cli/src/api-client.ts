@@ -71,8 +71,9 @@ export class ApiClient {
   static async failure(response: Response): Promise<CliError> {
     const text = await response.text();
     let message = text;
+    let body: ErrorBody = {};
     try {
-      const body = JSON.parse(text) as ErrorBody;
+      body = JSON.parse(text) as ErrorBody;
       const fields = (body.details ?? [])
         .filter((detail) => detail.field)
         .map((detail) => `${detail.field}: ${(detail.problems ?? []).join(', ')}`);
@@ -80,7 +81,11 @@ export class ApiClient {
     } catch {
       // not JSON: the raw text says what it says
     }
-    return new CliError(`HTTP ${response.status} ${message}`, exitCodeOf(response.status));
+    return new CliError(`HTTP ${response.status} ${message}`, exitCodeOf(response.status), {
+      status: response.status,
+      error: body.error,
+      message: body.message,
+    });
   }
 }
 

@@ -18,6 +18,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode = EXIT.failure,
+    /** For an HTTP refusal: its status and the API's error code (`missing_permission`, …). */
+    readonly http?: { status: number; error?: string; message?: string },
   ) {
     super(message);
   }

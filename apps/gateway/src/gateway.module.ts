@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConsoleModule } from './console/console.module';
 import { CredentialsModule } from './credentials/credentials.module';
+import { DeviceModule } from './device/device.module';
 import { HealthModule } from './health/health.module';
 import { LoginModule } from './login/login.module';
 import { PolicyModule } from './policy/policy.module';
@@ -21,6 +22,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     ConsoleModule,
     LoginModule,
+    DeviceModule,
     TrustedAppsModule,
     CredentialsModule,
     PolicyModule,

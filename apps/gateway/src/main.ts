@@ -5,7 +5,7 @@ import { closeOnShutdown, schemaMigration, startPlatform, withPlatform } from '@
 import { HttpErrorsFilter } from './errors/http-errors.filter';
 import { createValidationPipe } from './errors/validation.pipe';
 import { GatewayModule } from './gateway.module';
-import { jsonBodyParser } from './http/bad-input';
+import { formBodyParser, jsonBodyParser } from './http/bad-input';
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
 import { hardenHttp } from './http/http-boundary';
 import { RateLimits1765000000000 } from './migrations/1765000000000-rate-limits';
@@ -27,6 +27,8 @@ async function bootstrap(): Promise<void> {
   hardenHttp(adapter.getInstance(), config, parts.pool);
   const app = await NestFactory.create<NestFastifyApplication>(withPlatform(GatewayModule, parts), adapter);
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(adapter.getInstance()));
+  // Only routes marked `formBody` (RFC 8628's device routes) ever see a form: requireJsonBody refuses it elsewhere.
+  app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT_BYTES }, formBodyParser);
   app.useGlobalFilters(new HttpErrorsFilter(config));
   app.useGlobalPipes(createValidationPipe());
   setUpOpenApi(app, config.publicUrl);

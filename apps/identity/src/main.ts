@@ -3,8 +3,15 @@ import { IdentityModule } from './identity.module';
 import { Users1763900000000 } from './migrations/1763900000000-users';
 import { Login1764000000000 } from './migrations/1764000000000-login';
 import { LoginExpiryIndexes1765000000000 } from './migrations/1765000000000-login-expiry-indexes';
+import { DeviceRequests1766100000000 } from './migrations/1766100000000-device-requests';
 
 void bootstrapNatsApp('identity', IdentityModule, {
-  migrations: [schemaMigration('identity'), Users1763900000000, Login1764000000000, LoginExpiryIndexes1765000000000],
+  migrations: [
+    schemaMigration('identity'),
+    Users1763900000000,
+    Login1764000000000,
+    LoginExpiryIndexes1765000000000,
+    DeviceRequests1766100000000,
+  ],
   category: 'identity',
 });

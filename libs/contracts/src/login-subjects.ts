@@ -33,6 +33,20 @@ export const LOGIN_SUBJECTS = {
   exchange: 'tessera.v1.identity.internal.exchange',
 } as const;
 
+/** Device logins (RFC 8628): the gateway's device routes and the console's approval page. */
+export const DEVICE_SUBJECTS = {
+  /** `{clientId, scopes}` → `{deviceCode, userCode, expiresIn, interval}`: a pending device login. */
+  request: 'tessera.v1.identity.internal.device-request',
+  /** `{principal, userCode}` → `{userCode, clientId, scopes, status, expiresAt}` of a live request, or `not_found`. */
+  show: 'tessera.v1.identity.admin.device-show',
+  /** `{principal, userCode, tokenId, token, tokenExpiresAt}` → `{revision}`: the token minted as the approving user, sealed until collected. */
+  approve: 'tessera.v1.identity.admin.device-approve',
+  /** `{principal, userCode}` → `{revision}`. */
+  deny: 'tessera.v1.identity.admin.device-deny',
+  /** `{deviceCode}` → `{status}`: `pending`, `slow_down`, `denied`, `expired`, `unknown`, or `approved` with the token (once). */
+  poll: 'tessera.v1.identity.internal.device-poll',
+} as const;
+
 export const CREDENTIALS_SUBJECTS = {
   /** `{principal}` → `{items: [{provider, issuer, expiresAt, refreshable, updatedAt}]}`, never a secret. */
   listOwn: 'tessera.v1.identity.admin.list-credentials',

@@ -64,3 +64,8 @@ export function jsonBodyParser(fastify: FastifyInstance) {
     });
   };
 }
+
+/** `application/x-www-form-urlencoded` as a plain object of strings (a repeated field keeps its last value). */
+export function formBodyParser(_request: FastifyRequest, body: Buffer, done: (error: Error | null, value?: unknown) => void): void {
+  done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
+}

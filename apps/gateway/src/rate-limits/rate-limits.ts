@@ -18,6 +18,10 @@ export const RATE_LIMIT_BUCKETS = {
   'admin-key': { perClient: 10, allClients: 30 },
   login: { perClient: 60, allClients: 1_200 },
   exchange: { perClient: 30, allClients: 600 },
+  /** Device logins: a code is a row in the identity app; a user code looked up is a guess (20^8 codes, 15 minutes). */
+  'device-code': { perClient: 30, allClients: 600 },
+  'device-token': { perClient: 120, allClients: 2_400 },
+  'device-verify': { perClient: 30, allClients: 600 },
 } as const;
 export type RateLimitBucket = keyof typeof RATE_LIMIT_BUCKETS;
 

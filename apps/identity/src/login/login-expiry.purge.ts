@@ -30,15 +30,17 @@ export class LoginExpiryPurge implements OnApplicationBootstrap, OnApplicationSh
 
   async purge(): Promise<void> {
     try {
-      for (const table of ['identity.login_states', 'identity.login_codes']) {
+      // Device logins stay an hour past expiry, so a late poll still hears `expired_token`.
+      for (const [table, expired] of [
+        ['identity.login_states', 'expires_at < now()'],
+        ['identity.login_codes', 'expires_at < now()'],
+        ['identity.device_requests', "expires_at < now() - interval '1 hour'"],
+      ]) {
         let deleted: number;
         do {
           deleted =
-            (
-              await this.pool.query(
-                `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE expires_at < now() LIMIT ${PURGE_BATCH})`,
-              )
-            ).rowCount ?? 0;
+            (await this.pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${expired} LIMIT ${PURGE_BATCH})`))
+              .rowCount ?? 0;
         } while (deleted === PURGE_BATCH);
       }
     } catch (error) {

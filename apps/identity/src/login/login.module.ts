@@ -6,6 +6,7 @@ import { ExternalIdentities } from '../external-identities/external-identities.s
 import { TrustedAppsController } from '../trusted-apps/trusted-apps.controller';
 import { UpstreamProvider } from '../upstream/upstream-provider.service';
 import { UsersModule } from '../users/users.module';
+import { DeviceAuthorizationController } from '../device-authorization/device-authorization.controller';
 import { LoginController } from './login.controller';
 import { LoginExpiryPurge } from './login-expiry.purge';
 import { TokenExchange } from '../token-exchange/token-exchange.service';
@@ -13,7 +14,7 @@ import { TokenExchange } from '../token-exchange/token-exchange.service';
 /** Login: trusted apps, the upstream provider (and the dev one), login state and codes, upstream credentials. */
 @Module({
   imports: [UsersModule],
-  controllers: [TrustedAppsController, LoginController, CredentialsController],
+  controllers: [TrustedAppsController, LoginController, CredentialsController, DeviceAuthorizationController],
   providers: [UpstreamProvider, ExternalIdentities, UpstreamCredentials, CredentialCipher, TokenExchange, LoginExpiryPurge],
 })
 export class LoginModule {}

@@ -1,4 +1,5 @@
 import type { Event } from './event';
+import type { DeviceAuthorizationEvent } from './device-authorization.events';
 import type { TrustedAppEvent } from './trusted-app.events';
 
 /**
@@ -62,4 +63,4 @@ export type ServiceAccountCreated = Event<
 export type UserEvent = UserRegistered | UserUpdated | UserDeactivated | ServiceAccountCreated;
 
 /** Every event of the category `identity`. */
-export type IdentityEvent = UserEvent | TrustedAppEvent;
+export type IdentityEvent = UserEvent | TrustedAppEvent | DeviceAuthorizationEvent;

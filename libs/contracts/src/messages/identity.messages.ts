@@ -1,5 +1,5 @@
 import { SUBJECTS } from '../subjects';
-import { CREDENTIALS_SUBJECTS, LOGIN_SUBJECTS, TRUSTED_APP_SUBJECTS, USER_ACCOUNT_SUBJECTS } from '../login-subjects';
+import { CREDENTIALS_SUBJECTS, DEVICE_SUBJECTS, LOGIN_SUBJECTS, TRUSTED_APP_SUBJECTS, USER_ACCOUNT_SUBJECTS } from '../login-subjects';
 import { IDENTITY_ADMIN_SUBJECTS } from '../token-subjects';
 import type { CallerMessage, Message, NoFields, Page, PageQuery, Revision } from './message';
 
@@ -88,4 +88,27 @@ export interface IdentityMessages {
   [LOGIN_SUBJECTS.createCode]: Message<{ userId: string; redirect: string }, { code: string }>;
   [LOGIN_SUBJECTS.redeemCode]: Message<{ code: string; redirect: string }, { userId: string }>;
   [LOGIN_SUBJECTS.exchange]: Message<{ authToken: string }, { userId: string; user: UserView; expiresAt?: string }>;
+  [DEVICE_SUBJECTS.request]: Message<
+    { clientId: string; scopes: string[] },
+    { deviceCode: string; userCode: string; expiresIn: number; interval: number } & Revision
+  >;
+  [DEVICE_SUBJECTS.show]: CallerMessage<{ userCode: string }, DeviceLoginView>;
+  [DEVICE_SUBJECTS.approve]: CallerMessage<{ userCode: string; tokenId: string; token: string; tokenExpiresAt: string | null }, Revision>;
+  [DEVICE_SUBJECTS.deny]: CallerMessage<{ userCode: string }, Revision>;
+  [DEVICE_SUBJECTS.poll]: Message<{ deviceCode: string }, DevicePoll>;
 }
+
+/** A device login as the approval page shows it: never the device code. */
+export interface DeviceLoginView {
+  userCode: string;
+  clientId: string;
+  scopes: string[];
+  status: 'pending' | 'approved' | 'denied' | 'collected';
+  expiresAt: string;
+}
+
+/** What one poll of the device finds (the gateway turns it into RFC 8628's answers). */
+export type DevicePoll =
+  | { status: 'pending' | 'denied' | 'expired' | 'unknown' }
+  | { status: 'slow_down'; interval: number }
+  | { status: 'approved'; token: string; expiresAt: string | null };
