@@ -79,9 +79,9 @@ describe('device login (RFC 8628) and the tessera command line (CONTRACT section
       expect(device).toMatchObject({ name: 'tessera-cli (device login)', kind: 'personal', scopes: ['*', 'tokens', 'admin'] });
       expect(Date.parse(device.expiresAt) - Date.now()).toBeGreaterThan(29.9 * 86_400_000);
 
-      // Collected once: the same device code gives nothing more, and a second approval is a conflict.
+      // Decided once: a second approval is a conflict.
       const again = await api('POST', '/api/v1/device/approve', ada.session, { userCode });
-      expect(again.status).toBe(404);
+      expect({ status: again.status, error: again.body.error }).toEqual({ status: 409, error: 'conflict' });
     });
 
     it('whoami answers from the stored login, as a summary and as JSON', async () => {
@@ -143,6 +143,44 @@ describe('device login (RFC 8628) and the tessera command line (CONTRACT section
       expect(denials).toHaveLength(1);
       const approveAfter = await api('POST', '/api/v1/device/approve', ada.session, { userCode });
       expect({ status: approveAfter.status, error: approveAfter.body.error }).toEqual({ status: 409, error: 'conflict' });
+    });
+  });
+
+  describe('administration from the terminal', () => {
+    it('lets an admin create a dataset, a group with a member and a grant; check then answers allowed and denied', async () => {
+      const admin = (args: string[]) => cli(args, { TESSERA_TOKEN: adminToken });
+      const adaId = JSON.parse((await cli(['whoami', '--json'])).stdout).id;
+      const dataset = JSON.parse((await admin(['datasets', 'create', 'cli-brain', '--description', 'made from the CLI', '--json'])).stdout);
+      expect(dataset).toMatchObject({ name: 'cli-brain', description: 'made from the CLI' });
+      const group = await admin(['groups', 'create', 'cli-lab']);
+      expect(group).toMatchObject({ code: 0, stdout: expect.stringMatching(/^created group cli-lab \([0-9a-f-]{36}\)\n$/) });
+      expect((await admin(['groups', 'members', 'add', 'cli-lab', adaId])).code).toBe(0);
+      const granted = await admin(['grants', 'add', 'cli-brain', 'cli-lab', 'view', '--json']);
+      expect(granted.code).toBe(0);
+      const { revision } = JSON.parse(granted.stdout);
+
+      const grants = await admin(['grants', 'list', 'cli-brain']);
+      expect(grants.stdout).toBe('group\tpermission\tuntil\ncli-lab\tview\talways\n');
+      const members = JSON.parse((await admin(['groups', 'show', 'cli-lab', '--json'])).stdout);
+      expect(members.members).toEqual([expect.objectContaining({ userId: adaId, admin: false })]);
+
+      const allowed = await cli(['check', 'view', '--dataset', 'cli-brain', '--min-revision', revision]);
+      expect(allowed).toMatchObject({ code: 0, stdout: 'allowed: view on dataset cli-brain\n' });
+      const denied = await cli(['check', 'edit', '--dataset', 'cli-brain', '--json', '--min-revision', revision]);
+      expect(denied.code).toBe(77);
+      expect(JSON.parse(denied.stdout)).toMatchObject({ allowed: false, error: 'missing_permission' });
+      const parsed = JSON.parse((await cli(['--json', 'check', 'view', '--dataset', 'cli-brain'])).stdout);
+      expect(parsed).toMatchObject({ allowed: true, revision: expect.stringMatching(/^\d+$/) });
+
+      // A person without admin rights is refused the admin commands with exit 77, and a name that does not exist is 66.
+      const refused = await cli(['groups', 'create', 'not-mine']);
+      expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 77, stderr: expect.stringContaining('HTTP 403 not_admin') });
+      expect((await admin(['grants', 'list', 'no-such-dataset'])).code).toBe(66);
+      const usage = await cli(['check', 'view']);
+      expect({ code: usage.code, stderr: usage.stderr }).toEqual({
+        code: 64,
+        stderr: 'tessera: check needs --dataset, or --service and --table\n',
+      });
     });
   });
 

@@ -20,12 +20,17 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: () => string | undefined,
+    /** `X-Tessera-Min-Revision` on every request: reads reflect at least this write. */
+    private readonly minRevision?: string,
   ) {}
 
   /** A request; `auth: false` sends no token (the device flow's own routes). */
-  async request(method: string, path: string, body?: unknown, options: { auth?: boolean } = {}): Promise<Response> {
+  async request(method: string, path: string, body?: unknown, options: { auth?: boolean | 'if-any' } = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.auth !== false) {
+    if (this.minRevision) headers['x-tessera-min-revision'] = this.minRevision;
+    if (options.auth === 'if-any' && !this.token()) {
+      // a route that answers anyone: no token, no header
+    } else if (options.auth !== false) {
       const token = this.token();
       if (!token) throw new CliError('not logged in: run `tessera login`, pass --token or set TESSERA_TOKEN', EXIT.notLoggedIn);
       headers.authorization = `Bearer ${token}`;
@@ -46,7 +51,12 @@ export class ApiClient {
     return response;
   }
 
-  async json<T = Record<string, unknown>>(method: string, path: string, body?: unknown, options?: { auth?: boolean }): Promise<T> {
+  async json<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { auth?: boolean | 'if-any' },
+  ): Promise<T> {
     const response = await this.request(method, path, body, options);
     if (response.status === 204) return {} as T;
     return (await response.json()) as T;

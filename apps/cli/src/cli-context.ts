@@ -10,6 +10,7 @@ export interface GlobalOptions {
   json?: boolean;
   token?: string;
   url?: string;
+  minRevision?: string;
 }
 
 /** What a command's action works with: the gateway, the stored login and the terminal. */
@@ -27,7 +28,7 @@ export class CliContext {
     this.out = new Output(io, Boolean(globals.json));
     const stored = this.store.read();
     this.baseUrl = (globals.url || io.env.TESSERA_URL || stored?.url || DEFAULT_URL).replace(/\/+$/, '');
-    this.api = new ApiClient(this.baseUrl, () => this.token());
+    this.api = new ApiClient(this.baseUrl, () => this.token(), globals.minRevision);
   }
 
   /** `--token`, then `TESSERA_TOKEN`, then the stored login, in that order. */

@@ -31,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
     .addOption(new Option('--json', 'machine-readable output (JSON on stdout)'))
     .addOption(new Option('--token <token>', 'the token to use (else TESSERA_TOKEN, else the stored login)'))
     .addOption(new Option('--url <url>', 'the gateway (else TESSERA_URL, else the stored login, else http://127.0.0.1:3000)'))
+    .addOption(new Option('--min-revision <n>', 'answers reflect at least this revision (the "revision" a write printed)'))
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
