@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { callApi, json, ROOT, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 import { configHome, signIn, startLogin, tesseraCli } from './cli/tessera-cli';
+import { checkPage, launchChromium, newPerson, signInAs } from './console/console-browser';
 
 const ADMIN_KEY = 'test-admin-key-cli-0123456789abcdef';
 const GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -143,6 +144,37 @@ describe('device login (RFC 8628) and the tessera command line (CONTRACT section
       expect(denials).toHaveLength(1);
       const approveAfter = await api('POST', '/api/v1/device/approve', ada.session, { userCode });
       expect({ status: approveAfter.status, error: approveAfter.body.error }).toEqual({ status: 409, error: 'conflict' });
+    });
+  });
+
+  describe('login approved on the console page', () => {
+    it('shows the code, the client and the scopes to the signed-in person, who approves in Chromium; the command line is then logged in', async () => {
+      const home = configHome();
+      const run = startLogin(['--no-browser', '--scope', '* tokens'], { TESSERA_URL: tessera.baseUrl, XDG_CONFIG_HOME: home });
+      const userCode = await run.userCode;
+      const browser = await launchChromium();
+      try {
+        const { page, cspViolations } = await newPerson(browser, tessera.baseUrl);
+        await signInAs(page, 'grace', `/device?user_code=${userCode}`);
+        await page.getByRole('heading', { name: 'A device asks to sign in as you', level: 2 }).waitFor();
+        const facts = await page.locator('.facts').innerText();
+        expect(facts).toContain(userCode);
+        expect(facts).toContain('tessera-cli');
+        expect(facts).toContain('every dataset permission you hold');
+        expect(facts).toContain('manage your own tokens');
+        await checkPage(page, 'device-approval');
+        await page.getByRole('button', { name: 'Approve' }).click();
+        await page.getByText('Approved.').waitFor();
+        await checkPage(page, 'device-approved');
+        expect(cspViolations).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+      const done = await run.done;
+      expect(done.code).toBe(0);
+      expect(done.stdout).toMatch(/^Logged in to .* as grace /);
+      const me = JSON.parse((await cli(['whoami', '--json'], { XDG_CONFIG_HOME: home })).stdout);
+      expect(me.name).toBe('grace');
     });
   });
 

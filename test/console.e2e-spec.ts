@@ -275,10 +275,10 @@ describe('the web console', () => {
       expect(events.items.map((event: Json) => event.data.tosId)).toContain(tos.id);
     });
 
-    it('keeps a place for the device approval page, and signs out to the sign-in page', async () => {
+    it('tells that no device login waits with an unknown code, and signs out to the sign-in page', async () => {
       await page.goto('/device?user_code=BCDF-GHJK');
       await page.getByRole('heading', { name: 'Device login', level: 1 }).waitFor();
-      await page.getByText('BCDF-GHJK').waitFor();
+      await page.getByRole('alert').getByText('Code BCDF-GHJK: Not found').waitFor();
       await checkPage(page, 'device');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByText('You signed out.').waitFor();

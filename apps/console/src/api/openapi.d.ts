@@ -238,6 +238,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/device/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RFC 8628 device authorization request (form or JSON): a device code, and the user code a person approves at /device */
+        post: operations["DeviceController_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/device/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RFC 8628 device access token request (form or JSON): the token once approved, else 400 {error}: authorization_pending, slow_down, access_denied, expired_token */
+        post: operations["DeviceController_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The device login waiting with this user code: which client asks, for which scopes (signed-in person) */
+        get: operations["DeviceController_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a device login: a personal token of the caller (30 days, the scopes asked) goes to the device */
+        post: operations["DeviceController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deny a device login: its polls answer access_denied */
+        post: operations["DeviceController_deny"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps": {
         parameters: {
             query?: never;
@@ -934,6 +1019,34 @@ export interface components {
             code: string;
             redirect: string;
         };
+        DeviceCodeDto: {
+            /** @description Which client asks, shown on the approval page (default tessera-cli) */
+            client_id?: string;
+            /** @description Space-separated scopes of the token to mint (default "* tokens") */
+            scope?: string;
+        };
+        DeviceTokenDto: {
+            /** @enum {string} */
+            grant_type: "urn:ietf:params:oauth:grant-type:device_code";
+            device_code: string;
+            client_id?: string;
+        };
+        DeviceLoginDto: {
+            /** @example BCDF-GHJK */
+            userCode: string;
+            clientId: string;
+            scopes: string[];
+            /** @enum {string} */
+            status: "pending" | "approved" | "denied" | "collected";
+            expiresAt: string;
+        };
+        DeviceDecisionDto: {
+            /** @example BCDF-GHJK */
+            userCode: string;
+        };
+        DeviceDecisionAnswerDto: {
+            revision: string;
+        };
         TrustedAppDto: {
             /** @example https://viewer.example.org/ */
             url: string;
@@ -1319,6 +1432,115 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    DeviceController_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeviceController_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeviceController_show: {
+        parameters: {
+            query: {
+                user_code: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceLoginDto"];
+                };
+            };
+        };
+    };
+    DeviceController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceDecisionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDecisionAnswerDto"];
+                };
+            };
+        };
+    };
+    DeviceController_deny: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceDecisionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDecisionAnswerDto"];
+                };
             };
         };
     };

@@ -28,7 +28,7 @@ export const router = createBrowserRouter([
       { path: '/', element: <Profile /> },
       { path: '/datasets', element: <Datasets /> },
       { path: '/tokens', element: <Tokens /> },
-      // CONTRACT section 9: the device-approval page (device login is being built; this route is its place).
+      // CONTRACT section 9: where a signed-in person approves or denies a device login.
       { path: '/device', element: <DeviceApproval /> },
       { path: '/admin/users', element: <RequireRole role="superAdmin" page={<Users />} /> },
       { path: '/admin/service-accounts', element: <RequireRole role="superAdmin" page={<ServiceAccounts />} /> },
