@@ -1,8 +1,6 @@
-import { Argument, Command } from 'commander';
+import { Command } from 'commander';
 import { CliError } from '../cli-error';
 import type { CliContext, CliRuntime } from '../cli-context';
-
-const PROJECTIONS = ['audit-access', 'token-index', 'decision-index'];
 
 interface ReplayJob {
   status: 'running' | 'swapped' | 'failed';
@@ -17,7 +15,7 @@ export function register(program: Command, cli: CliRuntime): void {
   program
     .command('replay')
     .description('rebuild a projection from the event log and swap it in (super admin)')
-    .addArgument(new Argument('<projection>', 'what to rebuild').choices(PROJECTIONS))
+    .argument('<projection>', 'audit-access, token-index, decision-index, identity-read-models or policy-read-models')
     .action(cli.action(replay));
 }
 
