@@ -236,7 +236,10 @@ describe('device login (RFC 8628) and the tessera command line (CONTRACT section
         code.user_code,
       ]);
       const polled = await api('POST', '/auth/device/token', undefined, { grant_type: GRANT, device_code: code.device_code });
-      expect(polled).toEqual({ status: 400, body: { error: 'expired_token', error_description: expect.any(String) } });
+      expect(polled).toEqual({
+        status: 400,
+        body: { statusCode: 400, error: 'expired_token', message: expect.any(String), details: [], error_description: expect.any(String) },
+      });
       const approve = await api('POST', '/api/v1/device/approve', ada.session, { userCode: code.user_code });
       expect(approve.status).toBe(404);
       expect((await api('POST', '/auth/device/token', undefined, { grant_type: GRANT, device_code: 'made-up' })).body.error).toBe(

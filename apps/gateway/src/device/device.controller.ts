@@ -75,7 +75,15 @@ export class DeviceController {
     }
     const [error, description] = POLL_ERRORS[poll.status];
     void reply.status(400);
-    return { error, error_description: description, ...(poll.status === 'slow_down' ? { interval: poll.interval } : {}) };
+    // RFC 6749's fields, inside the API's own error body (clients of either read what they know).
+    return {
+      statusCode: 400,
+      error,
+      message: description,
+      details: [],
+      error_description: description,
+      ...(poll.status === 'slow_down' ? { interval: poll.interval } : {}),
+    };
   }
 
   @Get('api/v1/device')
