@@ -1,18 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
+import type { AuditDatasetAccess, AuditUserAccess } from '@tessera/contracts';
 import { queryString } from '../api-client';
 import { CliError, EXIT } from '../cli-error';
 import type { CliContext, CliRuntime } from '../cli-context';
 
-interface AccessAnswer {
-  at: string;
-  revision: string;
-  dataset?: { id: string; name: string };
-  users?: { id: string; name?: string; permissions: string[]; via: string[] }[];
-  user?: { id: string; name?: string; readOnly?: boolean; deactivated?: boolean };
-  datasets?: { id?: string; name: string; permissions: string[]; via: string[] }[];
-}
+/** One of the two answers of `GET /api/v1/audit/access`. */
+type AccessAnswer = Partial<AuditDatasetAccess> & Partial<AuditUserAccess> & { at: string; revision: string };
 
 export function register(program: Command, cli: CliRuntime): void {
   const audit = program.command('audit').description('the event log: history, who held what when, export (super admin)');

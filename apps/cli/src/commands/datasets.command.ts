@@ -1,14 +1,7 @@
 import { Command } from 'commander';
+import type { DatasetView } from '@tessera/contracts';
 import type { CliContext, CliRuntime } from '../cli-context';
 import { idOf, segment } from '../lookups';
-
-interface DatasetView {
-  id: string;
-  name: string;
-  description: string | null;
-  admins: string[];
-  tos: { id: string; version: number; title: string } | null;
-}
 
 const columns = [
   { header: 'id', value: (dataset: DatasetView) => dataset.id },

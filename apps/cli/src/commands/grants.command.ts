@@ -1,14 +1,7 @@
 import { Command } from 'commander';
+import type { GrantView } from '@tessera/contracts';
 import type { CliContext, CliRuntime } from '../cli-context';
 import { idOf, segment } from '../lookups';
-
-interface GrantView {
-  groupId: string;
-  groupName: string | null;
-  permission: string;
-  expiresAt: string | null;
-  expired: boolean;
-}
 
 export function register(program: Command, cli: CliRuntime): void {
   const grants = program.command('grants').description('which group holds which permission on a dataset (dataset admin or super admin)');

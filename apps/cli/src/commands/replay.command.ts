@@ -1,15 +1,7 @@
 import { Command } from 'commander';
+import type { ReplayJob } from '@tessera/contracts';
 import { CliError } from '../cli-error';
 import type { CliContext, CliRuntime } from '../cli-context';
-
-interface ReplayJob {
-  status: 'running' | 'swapped' | 'failed';
-  failure?: string;
-  progress: number;
-  position: string;
-  target: string;
-  matchesLive?: boolean;
-}
 
 export function register(program: Command, cli: CliRuntime): void {
   program
@@ -33,7 +25,7 @@ async function replay(context: CliContext, projection: string): Promise<void> {
     if (job.status === 'swapped') {
       bar.update(target, target, `at ${job.position}`);
       bar.stop();
-      context.out.result({ jobId, ...job }, () => context.out.line(`replay ${projection}: swapped in at position ${job.position}`));
+      context.out.result(job, () => context.out.line(`replay ${projection}: swapped in at position ${job.position}`));
       if (job.matchesLive === false) context.out.note('the rebuilt copy differed from the live one; the rebuilt copy is now live');
       return;
     }

@@ -1,14 +1,8 @@
 import { Command } from 'commander';
+import type { ServiceTableView } from '@tessera/contracts';
 import { queryString } from '../api-client';
 import type { CliContext, CliRuntime } from '../cli-context';
 import { idOf, segment } from '../lookups';
-
-interface ServiceTableView {
-  service: string;
-  table: string;
-  dataset: string;
-  datasetName: string | null;
-}
 
 export function register(program: Command, cli: CliRuntime): void {
   const tables = program.command('servicetables').description("services' table names mapped to datasets");

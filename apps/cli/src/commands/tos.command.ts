@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import type { TosView } from '@tessera/contracts';
 import { CliError, EXIT } from '../cli-error';
 import type { CliContext, CliRuntime } from '../cli-context';
 import { idOf, segment } from '../lookups';
-
-interface TosView {
-  id: string;
-  datasetId: string;
-  version: number;
-  title: string;
-  text: string;
-  publishedAt: string;
-}
 
 export function register(program: Command, cli: CliRuntime): void {
   const tos = program.command('tos').description("datasets' terms of service");

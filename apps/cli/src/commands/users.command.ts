@@ -1,17 +1,8 @@
 import { Command } from 'commander';
+import type { UserView } from '@tessera/contracts';
 import { queryString } from '../api-client';
 import type { CliContext, CliRuntime } from '../cli-context';
 import { segment } from '../lookups';
-
-interface UserView {
-  id: string;
-  name: string;
-  email: string | null;
-  admin: boolean;
-  readOnly: boolean;
-  serviceAccount: boolean;
-  active: boolean;
-}
 
 const columns = [
   { header: 'id', value: (user: UserView) => user.id },
