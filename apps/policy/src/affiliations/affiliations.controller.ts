@@ -1,19 +1,20 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, requireSuperAdmin, TesseraError } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, requireSuperAdmin } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { notFound, paginate, requireKnownUser, type ForwardedRequest } from '../callers/policy-access';
+import { isActiveUser, paginate, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
-import { PolicyWriter } from '../callers/policy-writer';
+import { PolicyCommands } from '../callers/policy-commands';
+import { affiliationDecider } from './domain/affiliation.decider';
 
 /** Institutions, and users' affiliations with them from a start to an optional end. */
 @Controller()
 export class AffiliationsController {
   constructor(
     private readonly projection: DecisionIndexProjection,
-    private readonly writer: PolicyWriter,
+    private readonly commands: PolicyCommands,
   ) {}
 
   @Handles(POLICY_ADMIN_SUBJECTS.createAffiliation)
@@ -26,10 +27,9 @@ export class AffiliationsController {
       contactName: request.contactName ?? null,
       contactEmail: request.contactEmail ?? null,
     };
-    const written = await this.writer.write(request.principal, {
-      streamId: `affiliation-${affiliationId}`,
-      expectedVersion: 'no_stream',
-      events: [{ type: POLICY_EVENTS.affiliationCreated, data }],
+    const written = await this.commands.run(request.principal, `affiliation-${affiliationId}`, affiliationDecider, {
+      type: 'CreateAffiliation',
+      data,
     });
     return { id: affiliationId, name: data.name, contactName: data.contactName, contactEmail: data.contactEmail, ...written };
   }
@@ -39,29 +39,20 @@ export class AffiliationsController {
     @Payload(ForwardedCallerPipe) request: ForwardedRequest & { userId: string; affiliationId: string; start: string; end?: string | null },
   ) {
     requireSuperAdmin(request.principal);
+    const { principal, userId, start, end } = request;
+    const affiliationId = String(request.affiliationId);
     await this.projection.caughtUpWithHead();
-    if (!this.projection.index.affiliations.has(request.affiliationId)) throw notFound('affiliation');
-    requireKnownUser(this.projection.index, request.userId);
-    const start = Date.parse(request.start);
-    const end = request.end ? Date.parse(request.end) : null;
-    if (Number.isNaN(start))
-      throw new TesseraError('bad_request', 'start: must be a date', [{ field: 'start', problems: ['must be a date'] }]);
-    if (end !== null && (Number.isNaN(end) || end < start)) {
-      throw new TesseraError('bad_request', 'end: must be a date not before start', [
-        { field: 'end', problems: ['must be a date not before start'] },
-      ]);
-    }
-    const data = {
-      affiliationId: request.affiliationId,
-      userId: request.userId,
-      start: new Date(start).toISOString(),
-      end: end === null ? null : new Date(end).toISOString(),
-    };
-    const written = await this.writer.write(request.principal, {
-      streamId: `affiliation-${request.affiliationId}`,
-      events: [{ type: POLICY_EVENTS.userAffiliated, data }],
-    });
-    return { ...data, ...written };
+    const userActive = isActiveUser(this.projection.index, userId);
+    // Each user's affiliation stands alone: another user's in between changes nothing this one decides.
+    const { revision, events } = await this.commands.decided(
+      principal,
+      `affiliation-${affiliationId}`,
+      affiliationDecider,
+      { type: 'AffiliateUser', data: { affiliationId, userId, start, end, userActive } },
+      { retryOnConflict: true },
+    );
+    const [affiliated] = events.filter((event) => event.type === 'UserAffiliated');
+    return { ...affiliated.data, revision };
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.listAffiliations)

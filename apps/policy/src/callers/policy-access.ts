@@ -64,7 +64,3 @@ export function isActiveUser(index: DecisionIndex, userId: string): boolean {
   const user = index.users.get(userId);
   return !!user && !user.deactivated;
 }
-
-export function requireKnownUser(index: DecisionIndex, userId: string): void {
-  if (!isActiveUser(index, userId)) throw notFound('user');
-}

@@ -1,13 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { writeMetadata, type PolicyEvent, type Principal } from '@tessera/contracts';
-import { EventStore, handleCommand, type Command, type Decider, type RecordedEvent } from '@tessera/event-store';
+import { ConcurrencyError, EventStore, handleCommand, type Command, type Decider, type RecordedEvent } from '@tessera/event-store';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 
 export interface PolicyCommandOptions {
   /** Inline projection in the append's transaction (the unique names). */
   project?: (client: PoolClient, events: RecordedEvent<PolicyEvent>[]) => Promise<void>;
+  /**
+   * Decide again on the new state when another write to the stream came first, instead of answering
+   * 409: only for commands whose decision no other write to the stream changes (say why where used).
+   */
+  retryOnConflict?: boolean;
 }
+
+/** Enough for the few writers of one stream at one moment; a stream this busy answers 409. */
+const CONFLICT_RETRIES = 5;
 
 /**
  * Runs a command on one policy stream: folds the stream, asks the aggregate's decider, appends what
@@ -41,9 +49,16 @@ export class PolicyCommands {
     command: C,
     options: PolicyCommandOptions = {},
   ): Promise<{ revision: string; events: E[] }> {
-    const handled = await handleCommand(this.store, streamId, decider, command, { ...options, metadata: { ...writeMetadata(principal) } });
-    if (handled.position === undefined) return { revision: String(this.projection.revision), events: [] };
-    await this.projection.reached(handled.position);
-    return { revision: String(handled.position), events: handled.events };
+    const { retryOnConflict, project } = options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const handled = await handleCommand(this.store, streamId, decider, command, { project, metadata: { ...writeMetadata(principal) } });
+        if (handled.position === undefined) return { revision: String(this.projection.revision), events: [] };
+        await this.projection.reached(handled.position);
+        return { revision: String(handled.position), events: handled.events };
+      } catch (error) {
+        if (!retryOnConflict || !(error instanceof ConcurrencyError) || attempt > CONFLICT_RETRIES) throw error;
+      }
+    }
   }
 }

@@ -1,19 +1,20 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { PERMISSION_NAME_PATTERN, POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, requireSuperAdmin, TesseraError } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, requireSuperAdmin, TesseraError } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { ConcurrencyError } from '@tessera/event-store';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { paginate, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
-import { PolicyWriter } from '../callers/policy-writer';
+import { PolicyCommands } from '../callers/policy-commands';
+import { permissionDecider } from './domain/permission.decider';
 
 /** The permission registry: `view`, `edit`, `admin_view` from the start; names are lowercase words. */
 @Controller()
 export class PermissionsController {
   constructor(
     private readonly projection: DecisionIndexProjection,
-    private readonly writer: PolicyWriter,
+    private readonly commands: PolicyCommands,
   ) {}
 
   @Handles(POLICY_ADMIN_SUBJECTS.listPermissions)
@@ -26,23 +27,12 @@ export class PermissionsController {
   @Handles(POLICY_ADMIN_SUBJECTS.registerPermission)
   async register(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { name: string }) {
     requireSuperAdmin(request.principal);
-    if (typeof request.name !== 'string' || !PERMISSION_NAME_PATTERN.test(request.name)) {
-      throw new TesseraError('bad_request', 'name: must be lowercase words joined by underscores', [
-        { field: 'name', problems: ['must be lowercase words joined by underscores'] },
-      ]);
-    }
-    await this.projection.caughtUpWithHead();
-    const conflict = new TesseraError('conflict', `permission ${request.name} exists`);
-    if (this.projection.index.permissions.has(request.name)) throw conflict;
-    // The stream per name makes a concurrent second registration lose with a conflict.
-    const written = await this.writer
-      .write(request.principal, {
-        streamId: `permission-${request.name}`,
-        expectedVersion: 'no_stream',
-        events: [{ type: POLICY_EVENTS.permissionRegistered, data: { name: request.name } }],
-      })
+    const { name } = request;
+    // The stream per name makes a concurrent second registration lose with the same conflict.
+    const written = await this.commands
+      .run(request.principal, `permission-${String(name)}`, permissionDecider, { type: 'RegisterPermission', data: { name } })
       .catch((error) => {
-        throw error instanceof ConcurrencyError ? conflict : error;
+        throw error instanceof ConcurrencyError ? new TesseraError('conflict', `permission ${name} exists`) : error;
       });
     return { name: request.name, ...written };
   }

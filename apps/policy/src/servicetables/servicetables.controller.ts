@@ -1,11 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, requireSuperAdmin } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, requireSuperAdmin, type Principal } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
-import { PolicyWriter } from '../callers/policy-writer';
+import { PolicyCommands } from '../callers/policy-commands';
+import { serviceTableDecider, type ServiceTableCommand } from './domain/servicetable.decider';
 
 interface TableRequest extends ForwardedRequest {
   service: string;
@@ -18,8 +19,13 @@ interface TableRequest extends ForwardedRequest {
 export class ServiceTablesController {
   constructor(
     private readonly projection: DecisionIndexProjection,
-    private readonly writer: PolicyWriter,
+    private readonly commands: PolicyCommands,
   ) {}
+
+  /** The table's stream folded, decided, appended at its version; which datasets exist is read from the index caught up with the log. */
+  private run(principal: Principal, command: ServiceTableCommand) {
+    return this.commands.run(principal, `servicetable-${command.data.service}/${command.data.table}`, serviceTableDecider, command);
+  }
 
   private view(service: string, table: string, datasetId: string) {
     return { service, table, dataset: datasetId, datasetName: this.projection.index.datasets.get(datasetId)?.name ?? null };
@@ -29,13 +35,10 @@ export class ServiceTablesController {
   async put(@Payload(ForwardedCallerPipe) request: TableRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
-    const dataset = this.projection.index.findDataset(request.dataset ?? '');
-    if (!dataset) throw notFound('dataset');
-    const written = await this.writer.write(request.principal, {
-      streamId: `servicetable-${request.service}/${request.table}`,
-      events: [{ type: POLICY_EVENTS.serviceTableMapped, data: { service: request.service, table: request.table, datasetId: dataset.id } }],
-    });
-    return { ...this.view(request.service, request.table, dataset.id), ...written };
+    const datasetId = this.projection.index.findDataset(request.dataset ?? '')?.id ?? null;
+    const { service, table } = request;
+    const written = await this.run(request.principal, { type: 'MapServiceTable', data: { service, table, datasetId } });
+    return { ...this.view(service, table, datasetId!), ...written };
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.getServiceTable)
@@ -50,11 +53,8 @@ export class ServiceTablesController {
   async delete(@Payload(ForwardedCallerPipe) request: TableRequest) {
     requireSuperAdmin(request.principal);
     await this.projection.caughtUpWithHead();
-    if (!this.projection.index.datasetIdOfTable(request.service, request.table)) throw notFound('servicetable');
-    return this.writer.write(request.principal, {
-      streamId: `servicetable-${request.service}/${request.table}`,
-      events: [{ type: POLICY_EVENTS.serviceTableUnmapped, data: { service: request.service, table: request.table } }],
-    });
+    const { service, table } = request;
+    return this.run(request.principal, { type: 'UnmapServiceTable', data: { service, table, datasets: this.projection.index.datasets } });
   }
 
   @Handles(POLICY_ADMIN_SUBJECTS.listServiceTables)
