@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { observeHttp, serveHttpMetrics } from '@tessera/observability';
 import { closeOnShutdown, schemaMigration, startPlatform, withPlatform } from '@tessera/platform';
 import { HttpErrorsFilter } from './errors/http-errors.filter';
 import { createValidationPipe } from './errors/validation.pipe';
@@ -23,8 +25,12 @@ async function bootstrap(): Promise<void> {
     trustProxy: config.TESSERA_TRUSTED_PROXIES.length > 0 ? config.TESSERA_TRUSTED_PROXIES : false,
     frameworkErrors,
     clientErrorHandler,
+    // The request id of the log lines: unique across replicas.
+    genReqId: () => randomUUID(),
   });
   hardenHttp(adapter.getInstance(), config, parts.pool);
+  observeHttp(adapter.getInstance());
+  serveHttpMetrics(adapter.getInstance(), config.TESSERA_TRUSTED_PROXIES);
   const app = await NestFactory.create<NestFastifyApplication>(withPlatform(GatewayModule, parts), adapter);
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(adapter.getInstance()));
   // Only routes marked `formBody` (RFC 8628's device routes) ever see a form: requireJsonBody refuses it elsewhere.

@@ -172,6 +172,24 @@ export class TesseraConfig {
   @Min(1)
   OAUTH2_DEV_TOKEN_TTL = 3_600;
 
+  /**
+   * Where the NATS apps serve `GET /metrics` (the gateway serves it on PORT). Unset: each app's own
+   * default, METRICS_PORTS; 0: any free port (logged at start).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  TESSERA_METRICS_PORT?: number;
+
+  /** The address the metrics port listens on; loopback unless a scraper elsewhere needs it. */
+  @Matches(/^[0-9a-fA-F.:]+$/, { message: 'TESSERA_METRICS_HOST must be an IP address' })
+  TESSERA_METRICS_HOST = '127.0.0.1';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  TESSERA_LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
   get publicUrl(): string {
     return (this.TESSERA_PUBLIC_URL ?? `http://127.0.0.1:${this.PORT}`).replace(/\/+$/, '');
   }

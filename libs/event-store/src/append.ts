@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Event } from '@tessera/contracts';
+import { inSpan, metrics, secondsSince } from '@tessera/observability';
 import { ConcurrencyError } from './concurrency-error';
 import type { EventMetadata, RecordedEvent, StreamAppend } from './event';
 import { isUniqueViolation } from './unique-violation';
@@ -22,6 +23,10 @@ export interface AppendResult<E extends Event = Event> {
   position: number;
 }
 
+const appended = metrics.appendDuration.child('ok');
+const refused = metrics.appendDuration.child('conflict');
+const failed = metrics.appendDuration.child('error');
+
 /** Appends to several streams atomically, each checked against its expected version. */
 export async function appendToStreams<E extends Event>(
   pool: Pool,
@@ -30,6 +35,24 @@ export async function appendToStreams<E extends Event>(
 ): Promise<AppendResult<E>> {
   const count = appends.reduce((sum, append) => sum + append.events.length, 0);
   if (count === 0) throw new Error('appendToStreams needs at least one event');
+  const started = performance.now();
+  try {
+    const result = await inSpan('event-store append', { 'tessera.stream': appends[0].streamId, 'tessera.events': count }, () =>
+      appendInTransaction(pool, appends, options),
+    );
+    appended.observe(secondsSince(started));
+    return result;
+  } catch (error) {
+    (error instanceof ConcurrencyError ? refused : failed).observe(secondsSince(started));
+    throw error;
+  }
+}
+
+async function appendInTransaction<E extends Event>(
+  pool: Pool,
+  appends: StreamAppend<E>[],
+  options: AppendOptions<E>,
+): Promise<AppendResult<E>> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

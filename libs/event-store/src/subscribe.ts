@@ -1,9 +1,12 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import { SUBJECTS, type Event, type TesseraEvent } from '@tessera/contracts';
+import { metrics, recordSpan } from '@tessera/observability';
 import type { EventPayload, RecordedEvent } from './event';
 import { PositionWaiters } from './position-waiters';
 import { readAll } from './read';
+
+const eventsCaughtUp = metrics.catchUpReads.child();
 
 /** At most this many requests of one process wait for a position at once; more are answered "not yet" at once. */
 export const MAX_POSITION_WAITERS = 10_000;
@@ -136,8 +139,12 @@ export class LogSubscription<E extends Event = TesseraEvent, Delivered extends E
     while (this.dirty && !this.stopped) {
       this.dirty = false;
       for (;;) {
-        const events = await this.read(this.pool, this.applied, batchSize);
+        const started = performance.now();
+        const from = this.applied;
+        const events = await this.read(this.pool, from, batchSize);
         if (events.length === 0 || this.stopped) break;
+        eventsCaughtUp.inc(events.length);
+        recordSpan('event-store catch-up read', started, { 'tessera.after': from, 'tessera.events': events.length });
         await this.options.handle(events);
         this.applied = events[events.length - 1].position;
         this.settleWaiters();
@@ -159,7 +166,13 @@ export class LogSubscription<E extends Event = TesseraEvent, Delivered extends E
     while (this.dirty && !this.stopped) {
       this.dirty = false;
       for (;;) {
-        const read = await stream(this.pool, this.applied, batchSize, apply);
+        const started = performance.now();
+        const from = this.applied;
+        const read = await stream(this.pool, from, batchSize, apply);
+        if (read > 0) {
+          eventsCaughtUp.inc(read);
+          recordSpan('event-store catch-up read', started, { 'tessera.after': from, 'tessera.events': read });
+        }
         if (read < batchSize || this.stopped) break;
       }
     }

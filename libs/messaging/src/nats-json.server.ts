@@ -2,7 +2,9 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
+import type { Span } from '@opentelemetry/api';
 import { TesseraError } from '@tessera/contracts';
+import { endSpan, handledCells, secondsSince, startIncomingSpan, tracingOn, withContext, type HandledCells } from '@tessera/observability';
 import { NatsJsonContext } from './nats-json.context';
 
 /**
@@ -35,11 +37,12 @@ export class NatsJsonServer extends Server implements CustomTransportStrategy {
 
   listen(callback: () => void): void {
     for (const [subject, handler] of this.messageHandlers) {
+      const cells = handledCells(subject);
       this.subscriptions.push(
         this.nats.subscribe(subject, {
           queue: handler.isEventHandler ? undefined : this.queue,
           callback: (error, message) => {
-            if (!error) void this.handle(message, handler);
+            if (!error) void this.handle(message, handler, cells);
           },
         }),
       );
@@ -69,16 +72,30 @@ export class NatsJsonServer extends Server implements CustomTransportStrategy {
     return this.nats as T;
   }
 
-  private async handle(message: Msg, handler: MessageHandler): Promise<void> {
+  /** Answers inside a span that continues the caller's trace, when tracing. */
+  private handle(message: Msg, handler: MessageHandler, cells: HandledCells): Promise<void> {
+    if (!tracingOn()) return this.answer(message, handler, cells);
+    const traced = startIncomingSpan(message.subject, message.headers, { 'messaging.destination.name': message.subject });
+    return withContext(traced.context, () => this.answer(message, handler, cells, traced.span));
+  }
+
+  private async answer(message: Msg, handler: MessageHandler, cells: HandledCells, span?: Span): Promise<void> {
     this.inFlight += 1;
+    const started = performance.now();
     let reply: unknown;
+    let failure: unknown;
     try {
       const body = parseBody(message);
       const result = await handler(body, new NatsJsonContext([message]));
       reply = isObservable(result) ? await lastValueFrom(result, { defaultValue: null }) : result;
+      cells.ok.inc();
     } catch (error) {
+      failure = error;
+      cells.error.inc();
       reply = this.toErrorReply(error, message.subject);
     }
+    cells.duration.observe(secondsSince(started));
+    if (span) endSpan(span, failure);
     try {
       if (message.reply && !handler.isEventHandler) message.respond(JSON.stringify(reply ?? null));
     } catch (error) {

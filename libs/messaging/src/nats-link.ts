@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
+import { metrics } from '@tessera/observability';
 
 /**
  * Whether a NATS connection is up, from its status events: a request made while it is down fails
@@ -24,12 +25,14 @@ export class NatsLink {
     for await (const status of this.nats.status()) {
       if (status.type === 'disconnect' && this.up) {
         this.up = false;
+        metrics.natsDisconnects.child().inc();
         this.log.warn(`disconnected from ${status.server}; reconnecting`);
         const lost = new Error(`the connection to NATS (${status.server}) was lost`);
         for (const abort of this.inFlight) abort(lost);
         this.inFlight.clear();
       } else if (status.type === 'reconnect' && !this.up) {
         this.up = true;
+        metrics.natsReconnects.child().inc();
         this.log.log(`reconnected to ${status.server}`);
       }
     }

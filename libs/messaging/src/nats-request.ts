@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { TesseraError, type WireError } from '@tessera/contracts';
+import { injectTraceContext, metrics, secondsSince, tracingOn, type CounterCell, type HistogramCell } from '@tessera/observability';
 import { natsLinkOf } from './nats-link';
 
 export interface NatsRequestOptions {
@@ -24,29 +25,65 @@ export const REQUEST_TIMEOUT_MS = 5_000;
  * does a connection that is down (at once) or drops while the request waits (then).
  */
 export async function requestJson<T>(nats: NatsConnection, subject: string, body: unknown, options: NatsRequestOptions = {}): Promise<T> {
+  const started = performance.now();
+  const cells = subjectCells(subject);
   let headers;
-  if (options.authorization) {
+  if (options.authorization || tracingOn()) {
     headers = natsHeaders();
-    headers.set('Authorization', options.authorization);
+    if (options.authorization) headers.set('Authorization', options.authorization);
+    if (tracingOn()) injectTraceContext(headers);
   }
   const payload = JSON.stringify(body ?? {});
   if (options.coalesce) await endOfTurn();
   const link = natsLinkOf(nats);
-  if (link && !link.connected)
+  if (link && !link.connected) {
+    cells.unavailable.inc();
     throw new TesseraError('unavailable', `${subject} did not answer: NATS is disconnected`, undefined, undefined, 1);
+  }
   let reply: unknown;
   try {
     const request = nats.request(subject, payload, { timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS, headers });
     const message = link ? await link.guard(request) : await request;
     reply = message.json();
   } catch (error) {
+    cells.unavailable.inc();
+    cells.duration.observe(secondsSince(started));
     throw new TesseraError('unavailable', `${subject} did not answer: ${(error as Error).message}`, undefined, undefined, 1);
   }
+  cells.duration.observe(secondsSince(started));
   const error = reply && typeof reply === 'object' ? (reply as { error?: unknown }).error : undefined;
   if (error && typeof error === 'object') {
+    cells.error.inc();
     throw TesseraError.fromWire(error as WireError);
   }
+  cells.ok.inc();
   return reply as T;
+}
+
+interface SubjectCells {
+  ok: CounterCell;
+  error: CounterCell;
+  unavailable: CounterCell;
+  duration: HistogramCell;
+}
+
+/** Subjects are a fixed set; past this many distinct ones, the rest share the label "other". */
+const MAX_SUBJECT_LABELS = 500;
+const cellsBySubject = new Map<string, SubjectCells>();
+
+function subjectCells(subject: string): SubjectCells {
+  let cells = cellsBySubject.get(subject);
+  if (cells === undefined) {
+    const label = cellsBySubject.size < MAX_SUBJECT_LABELS ? subject : 'other';
+    cells = {
+      ok: metrics.natsRequests.child(label, 'ok'),
+      error: metrics.natsRequests.child(label, 'error'),
+      unavailable: metrics.natsRequests.child(label, 'unavailable'),
+      duration: metrics.natsRequestDuration.child(label),
+    };
+    if (label === subject) cellsBySubject.set(subject, cells);
+  }
+  return cells;
 }
 
 let turn: Promise<void> | undefined;

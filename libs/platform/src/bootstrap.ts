@@ -5,6 +5,7 @@ import type { MigrationInterface } from 'typeorm';
 import { queueGroup, SUBJECTS, type AppName, type EventCategory, type NatsAppName } from '@tessera/contracts';
 import { ConfigError, loadConfig, type TesseraConfig } from '@tessera/config';
 import { connectNats, NatsJsonServer, RpcErrorsFilter } from '@tessera/messaging';
+import { createLog, observePool, PinoNestLogger, serveMetrics, startTracing, stopTracing } from '@tessera/observability';
 import { openDatabase, type Database } from './database';
 import { databaseUnavailable } from './database-errors';
 import { DatabaseHealth } from './database-health';
@@ -24,6 +25,9 @@ export interface AppOptions {
 /** Loads the config (exiting with the bad variable's name), then opens the database and NATS. */
 export async function startPlatform(app: AppName, options: AppOptions = {}): Promise<StartedParts> {
   const config = readConfigOrExit();
+  startTracing(app);
+  const log = createLog(app, { level: config.TESSERA_LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
+  Logger.overrideLogger(new PinoNestLogger(log));
   const readiness = new Readiness(app);
   const database = await openDatabase({
     url: config.DATABASE_URL,
@@ -32,6 +36,7 @@ export async function startPlatform(app: AppName, options: AppOptions = {}): Pro
     poolSize: config.TESSERA_DB_POOL_SIZE,
     health: new DatabaseHealth(readiness),
   });
+  observePool(database.pool);
   const nats = await connectNats(config.NATS_URL, `tessera-${app}`, app);
   return {
     config,
@@ -56,6 +61,9 @@ export function readConfigOrExit(): TesseraConfig {
   }
 }
 
+/** Where each NATS app serves its metrics when TESSERA_METRICS_PORT is unset (the gateway: on its own PORT). */
+export const METRICS_PORTS: Record<NatsAppName, number> = { identity: 9101, token: 9102, policy: 9103, audit: 9104 };
+
 /** Starts one of the NATS apps: plain-JSON handlers in the app's queue group, plus its health subject. */
 export async function bootstrapNatsApp(
   app: NatsAppName,
@@ -75,6 +83,7 @@ export async function bootstrapNatsApp(
   nest.useGlobalFilters(new RpcErrorsFilter());
   server.addHandler(SUBJECTS.health(app), async () => parts.readiness.report());
   await nest.listen();
+  await serveMetrics(parts.config.TESSERA_METRICS_PORT ?? METRICS_PORTS[app], parts.config.TESSERA_METRICS_HOST);
   closeOnShutdown(nest, parts.nats, parts.database);
   new Logger(app).log(`${app} listening on NATS as queue group ${queueGroup(app)}`);
   return nest;
@@ -113,6 +122,7 @@ export function closeOnShutdown(nest: INestApplicationContext, nats: NatsConnect
     await withDeadline(nats.drain(), NATS_DRAIN_MS).catch(() => nats.close());
     database.health.stop();
     await database.dataSource.destroy().catch(() => undefined);
+    await stopTracing();
     log.log('closed');
     process.exit(0);
   };

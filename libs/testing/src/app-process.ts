@@ -34,7 +34,7 @@ export async function startApp(app: AppName, env: Record<string, string>, timeou
     ['--enable-source-maps', '-r', './scripts/register-paths.js', `dist/apps/${app}/src/main.js`],
     {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', TESSERA_DB_POOL_SIZE: '4', ...env },
+      env: { ...process.env, NO_COLOR: '1', TESSERA_DB_POOL_SIZE: '4', TESSERA_METRICS_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -60,6 +60,8 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     PORT: String(port),
     NODE_ENV: 'test',
     TESSERA_POLL_INTERVAL_MS: '200',
+    // Tests run side by side: each NATS app's metrics on a free port (logged), not on its default.
+    TESSERA_METRICS_PORT: '0',
     ...options.env,
   };
   const baseUrl = `http://127.0.0.1:${port}`;

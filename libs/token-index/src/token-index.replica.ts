@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Principal, TesseraEvent } from '@tessera/contracts';
 import { loadLatestSnapshot, LogSubscription, saveSnapshot, streamPayloads, type EventPayload } from '@tessera/event-store';
+import { observeTokenIndex } from '@tessera/observability';
 import type { Readiness } from '@tessera/platform';
 import { hashToken, parseToken } from './token-format';
 import { isRefusal, TokenIndex, type TokenRefusal } from './token-index';
@@ -94,6 +95,7 @@ export class TokenIndexReplica {
       `token index ready at ${this.position} (${this.index.size} tokens, snapshot at ${fromSnapshot}) in ${Date.now() - began} ms`,
     );
     readiness?.ready(COMPONENT);
+    observeTokenIndex({ size: () => this.index.size, position: () => this.position }, pool);
     const snapshots = this.options.snapshots;
     if (snapshots) {
       if (this.position - this.snapshotPosition >= snapshots.minEvents) await this.saveSnapshot();

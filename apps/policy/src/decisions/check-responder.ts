@@ -1,6 +1,8 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Span } from '@opentelemetry/api';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { queueGroup, SUBJECTS, TesseraError, type CheckReply, type CheckRequest } from '@tessera/contracts';
+import { endSpan, handledCells, secondsSince, startIncomingSpan, tracingOn, withContext } from '@tessera/observability';
 import { NATS_CONNECTION } from '@tessera/platform';
 import { Decider } from './decider';
 import type { Decision } from './decision-index';
@@ -14,6 +16,7 @@ import { DecisionIndexProjection } from './decision-index.projection';
 export class CheckResponder implements OnApplicationBootstrap, OnApplicationShutdown {
   private subscription: Subscription | undefined;
   private readonly log = new Logger('CheckResponder');
+  private readonly cells = handledCells(SUBJECTS.policyCheck);
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
@@ -25,7 +28,10 @@ export class CheckResponder implements OnApplicationBootstrap, OnApplicationShut
     this.subscription = this.nats.subscribe(SUBJECTS.policyCheck, {
       queue: queueGroup('policy'),
       callback: (error, message) => {
-        if (!error) this.handle(message);
+        if (error) return;
+        if (!tracingOn()) return this.handle(message, performance.now());
+        const traced = startIncomingSpan(message.subject, message.headers, { 'messaging.destination.name': message.subject });
+        withContext(traced.context, () => this.handle(message, performance.now(), traced.span));
       },
     });
   }
@@ -35,7 +41,7 @@ export class CheckResponder implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Answers synchronously unless the request waits for a revision or names a token this replica has not seen. */
-  private handle(message: Msg): void {
+  private handle(message: Msg, started: number, span?: Span): void {
     try {
       if (!this.projection.caughtUp)
         throw new TesseraError('unavailable', 'the decision index is still replaying the log', undefined, undefined, 1);
@@ -44,29 +50,35 @@ export class CheckResponder implements OnApplicationBootstrap, OnApplicationShut
       if (request.minRevision !== undefined && !(this.projection.revision >= Number(request.minRevision))) {
         const later = this.projection.atLeast(request.minRevision).then(() => this.decider.decide(request, authorization));
         later.then(
-          (decision) => this.answer(message, decision),
-          (error) => this.fail(message, error),
+          (decision) => this.answer(message, decision, started, span),
+          (error) => this.fail(message, error, started, span),
         );
         return;
       }
       const decision = this.decider.decide(request, authorization);
       if (decision instanceof Promise) {
         decision.then(
-          (known) => this.answer(message, known),
-          (error) => this.fail(message, error),
+          (known) => this.answer(message, known, started, span),
+          (error) => this.fail(message, error, started, span),
         );
-      } else this.answer(message, decision);
+      } else this.answer(message, decision, started, span);
     } catch (error) {
-      this.fail(message, error);
+      this.fail(message, error, started, span);
     }
   }
 
-  private answer(message: Msg, decision: Decision): void {
+  private answer(message: Msg, decision: Decision, started: number, span: Span | undefined): void {
     const reply: CheckReply = { ...decision, revision: String(this.projection.revision) };
     if (message.reply) message.respond(JSON.stringify(reply));
+    this.cells.ok.inc();
+    this.cells.duration.observe(secondsSince(started));
+    if (span) endSpan(span);
   }
 
-  private fail(message: Msg, error: unknown): void {
+  private fail(message: Msg, error: unknown, started: number, span: Span | undefined): void {
+    this.cells.error.inc();
+    this.cells.duration.observe(secondsSince(started));
+    if (span) endSpan(span, error);
     let reply: unknown;
     if (error instanceof TesseraError) reply = error.toReply();
     else {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TesseraError, type CheckRequest } from '@tessera/contracts';
+import { countDecision } from '@tessera/observability';
 import { DecisionCallers, type TokenProblem } from '../callers/decision-callers';
 import type { Decision, Subject } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
@@ -19,8 +20,9 @@ export class Decider {
   }
 
   private decideSubject(subject: Subject | TokenProblem, request: CheckRequest): Decision {
-    if (typeof subject === 'string') return { allowed: false, reason: subject };
-    return this.decideFor(subject, request);
+    const decision: Decision = typeof subject === 'string' ? { allowed: false, reason: subject } : this.decideFor(subject, request);
+    countDecision(decision.reason);
+    return decision;
   }
 
   decideFor(subject: Subject, request: CheckRequest): Decision {
