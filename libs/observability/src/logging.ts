@@ -32,7 +32,19 @@ export function createLog(app: string, options: LogOptions = {}): PinoLogger {
     mixin: () => (tracingOn() ? (currentTraceIds() ?? {}) : {}),
   };
   if (options.pretty) {
-    root = pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: !process.env.NO_COLOR, ignore: 'pid' } } });
+    root = pino({
+      ...base,
+      transport: {
+        target: 'pino-pretty',
+        options: {
+          colorize: !process.env.NO_COLOR,
+          singleLine: true,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,app,context',
+          messageFormat: '{if context}[{context}] {end}{msg}',
+        },
+      },
+    });
     return root;
   }
   const destination = pino.destination({ dest: 1, sync: false });
