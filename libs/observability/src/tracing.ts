@@ -9,16 +9,11 @@ import {
   type TextMapGetter,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
 /** How often finished spans are sent to the OTLP endpoint. */
 const EXPORT_DELAY_MS = 1_000;
 
-let provider: TracerProvider | undefined;
+let provider: { shutdown(): Promise<void> } | undefined;
 
 let tracing = false;
 
@@ -30,16 +25,28 @@ export function tracingOn(): boolean {
   return tracing;
 }
 
-/** Sends this process's spans over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT`, when it is set. */
-export function startTracing(app: string, env: NodeJS.ProcessEnv = process.env): void {
+/**
+ * Sends this process's spans over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT`, when it is set. The
+ * SDK and the exporter are loaded only then: without the variable they cost no start-up time.
+ */
+export async function startTracing(app: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (tracing || !env.OTEL_EXPORTER_OTLP_ENDPOINT) return;
+  const [{ AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { OTLPTraceExporter }, { resourceFromAttributes }, sdk] =
+    await Promise.all([
+      import('@opentelemetry/context-async-hooks'),
+      import('@opentelemetry/core'),
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace'),
+    ]);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  provider = new TracerProvider({
+  const created = new sdk.TracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? `tessera-${app}` }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), scheduledDelayMillis: EXPORT_DELAY_MS })],
+    spanProcessors: [new sdk.BatchSpanProcessor({ exporter: new OTLPTraceExporter(), scheduledDelayMillis: EXPORT_DELAY_MS })],
   });
-  trace.setGlobalTracerProvider(provider);
+  trace.setGlobalTracerProvider(created);
+  provider = created;
   tracing = true;
 }
 

@@ -25,7 +25,7 @@ export interface AppOptions {
 /** Loads the config (exiting with the bad variable's name), then opens the database and NATS. */
 export async function startPlatform(app: AppName, options: AppOptions = {}): Promise<StartedParts> {
   const config = readConfigOrExit();
-  startTracing(app);
+  await startTracing(app);
   const log = createLog(app, { level: config.TESSERA_LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
   Logger.overrideLogger(new PinoNestLogger(log));
   const readiness = new Readiness(app);
