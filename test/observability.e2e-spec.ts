@@ -160,6 +160,8 @@ describe('operations: metrics, traces across apps, logs without secrets (CONTRAC
         TESSERA_ADMIN_KEY: ADMIN_KEY,
         TESSERA_ENCRYPTION_KEY: ENCRYPTION_KEY,
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        // Every request's line too, so the scan for secrets reads them.
+        TESSERA_LOG_LEVEL: 'debug',
       },
     });
     const response = await call('POST', '/api/v1/admin/tokens', undefined, { adminKey: ADMIN_KEY });

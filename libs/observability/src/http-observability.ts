@@ -13,12 +13,15 @@ interface RouteTrace {
   context: Context;
 }
 
+/** A request slower than this is logged at info. */
+const SLOW_REQUEST_MS = 1_000;
+
 const traces = new WeakMap<FastifyRequest, RouteTrace>();
 
 /**
  * Per route, as it is registered: counts and latency by route pattern (never the path, so the
  * label set stays bounded and holds no identifier), a span as the child of the caller's
- * `traceparent` when tracing, and one log line with the request id. Call before NestFactory.create.
+ * `traceparent` when tracing, and one log line with the request id (debug; info when it failed or was slow). Call before NestFactory.create.
  */
 export function observeHttp(fastify: FastifyInstance): void {
   const log = rootLog().child({ context: 'http' });
@@ -68,9 +71,11 @@ export function observeHttp(fastify: FastifyInstance): void {
         endSpan(traced.span, status >= 500 ? new Error(`answered ${status}`) : undefined);
         traces.delete(request);
       }
-      if (log.isLevelEnabled('info')) {
+      // Every request at debug; at info only the failures and the slow ones (a line costs microseconds on the hot path).
+      const level = status >= 500 || elapsedMs >= SLOW_REQUEST_MS ? 'info' : 'debug';
+      if (log.isLevelEnabled(level)) {
         const ids = traced ? { trace_id: traced.span.spanContext().traceId } : undefined;
-        log.info(
+        log[level](
           { reqId: request.id, method: request.method, route: routeLabel, status, ms: Math.round(elapsedMs), ...ids },
           'request completed',
         );
