@@ -103,6 +103,7 @@ function toEvents(steps: Step[]): RecordedEvent<TesseraEvent>[] {
             readOnly: s.readOnly,
             issuer: 'dev',
             subject: USERS[s.user],
+            number: s.user + 1,
           },
         });
         break;

@@ -7,6 +7,7 @@ import { CredentialsModule } from './credentials/credentials.module';
 import { DeviceModule } from './device/device.module';
 import { HealthModule } from './health/health.module';
 import { LoginModule } from './login/login.module';
+import { MiddleAuthModule } from './middle-auth/middle-auth.module';
 import { PolicyModule } from './policy/policy.module';
 import { ResourceTokensModule } from './resource-tokens/resource-tokens.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -22,6 +23,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     ConsoleModule,
     LoginModule,
+    MiddleAuthModule,
     DeviceModule,
     TrustedAppsModule,
     CredentialsModule,

@@ -12,6 +12,7 @@ import { DecisionIndexProjection } from './decisions/decision-index.projection';
 import { DecisionsController } from './decisions/decisions.controller';
 import { GrantsController } from './grants/grants.controller';
 import { GroupsController } from './groups/groups.controller';
+import { MiddleAuthController } from './middle-auth/middle-auth.controller';
 import { PermissionsController } from './permissions/permissions.controller';
 import { POLICY_READ_MODELS } from './read-models/policy-names.projection';
 import { ServiceTablesController } from './servicetables/servicetables.controller';
@@ -27,6 +28,7 @@ import { TosController } from './tos/tos.controller';
     ServiceTablesController,
     TosController,
     AffiliationsController,
+    MiddleAuthController,
   ],
   providers: [
     DecisionIndexProjection,

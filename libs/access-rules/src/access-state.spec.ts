@@ -12,6 +12,7 @@ const user = (userId: string, extra: { admin?: boolean; readOnly?: boolean } = {
     readOnly: extra.readOnly ?? false,
     issuer: 'dev',
     subject: userId,
+    number: userId.length,
   },
 });
 const grant = (groupId: string, permission: string, expiresAt: string | null = null): TesseraEvent => ({

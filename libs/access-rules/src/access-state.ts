@@ -1,9 +1,14 @@
-import { BUILT_IN_PERMISSIONS, type DatasetCreated, type TesseraEvent } from '@tessera/contracts';
+import { BUILT_IN_PERMISSIONS, userNumberOfUuid, type DatasetCreated, type TesseraEvent } from '@tessera/contracts';
 
 /** A user as the rules see it: its standing decides super admin, read-only and deactivation. */
 export interface AccessUser {
   id: string;
+  /** The user's number (CONTRACT section 8): stable, middle_auth's id when imported. */
+  number: number;
+  /** A service account's parent: it relies on the parent's terms-of-service acceptances. */
+  parentId: string | null;
   name: string;
+  email: string | null;
   admin: boolean;
   readOnly: boolean;
   serviceAccount: boolean;
@@ -66,6 +71,8 @@ const plainDataset: DatasetFactory<AccessDataset> = ({ datasetId, name }) => ({
  */
 export class AccessState<D extends AccessDataset = AccessDataset> {
   readonly users = new Map<string, AccessUser>();
+  /** user number → user id. */
+  readonly userNumbers = new Map<number, string>();
   readonly groups = new Map<string, AccessGroup>();
   /** userId → groupIds. */
   readonly userGroups = new Map<string, Set<string>>();
@@ -115,7 +122,9 @@ export class AccessState<D extends AccessDataset = AccessDataset> {
   missingTos(userId: string, dataset: D): string | undefined {
     const current = dataset.currentTosId;
     if (current === undefined) return undefined;
-    return this.tosAccepted.get(userId)?.has(current) ? undefined : current;
+    // A service account with a parent relies on the parent's acceptance (as middle_auth does).
+    const acceptor = this.users.get(userId)?.parentId ?? userId;
+    return this.tosAccepted.get(acceptor)?.has(current) ? undefined : current;
   }
 
   /** Permissions the user's groups hold on the dataset at `at`, before TOS and scopes, sorted. */
@@ -198,14 +207,23 @@ export class AccessState<D extends AccessDataset = AccessDataset> {
 
   // ---- evolve ----------------------------------------------------------------------------------
 
+  /** A user (or service account) and its number; also for a snapshot's users. */
+  addUser(user: AccessUser): void {
+    this.users.set(user.id, user);
+    this.userNumbers.set(user.number, user.id);
+  }
+
   /** Applies one event of the log; events the rules do not read pass by. Answers whether it was read. */
   evolve(event: TesseraEvent): boolean {
     switch (event.type) {
       case 'UserRegistered': {
-        const { userId, name, admin, readOnly } = event.data;
-        this.users.set(userId, {
+        const { userId, name, admin, readOnly, email } = event.data;
+        this.addUser({
           id: userId,
+          number: event.data.number ?? userNumberOfUuid(userId),
+          parentId: null,
           name,
+          email: email ?? null,
           admin: admin === true,
           readOnly: readOnly === true,
           serviceAccount: false,
@@ -215,14 +233,25 @@ export class AccessState<D extends AccessDataset = AccessDataset> {
       }
       case 'ServiceAccountCreated': {
         const { userId, name } = event.data;
-        this.users.set(userId, { id: userId, name, admin: false, readOnly: false, serviceAccount: true, deactivated: false });
+        this.addUser({
+          id: userId,
+          number: event.data.number ?? userNumberOfUuid(userId),
+          parentId: event.data.parentId ?? null,
+          name,
+          email: null,
+          admin: false,
+          readOnly: false,
+          serviceAccount: true,
+          deactivated: false,
+        });
         return true;
       }
       case 'UserUpdated': {
-        const { userId, name, admin, readOnly } = event.data;
+        const { userId, name, admin, readOnly, email } = event.data;
         const user = this.users.get(userId);
         if (!user) return true;
         if (name !== undefined) user.name = name;
+        if (email !== undefined) user.email = email;
         if (admin !== undefined) user.admin = admin;
         if (readOnly !== undefined) user.readOnly = readOnly;
         return true;

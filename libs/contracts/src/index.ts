@@ -6,6 +6,7 @@ export * from './tessera-error';
 export * from './principal';
 export * from './token-subjects';
 export * from './policy-subjects';
+export * from './middle-auth-subjects';
 export * from './audit-subjects';
 export * from './login-subjects';
 export * from './events';

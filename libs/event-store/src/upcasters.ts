@@ -1,4 +1,4 @@
-import type { Event, EventData, EventType, TesseraEvent } from '@tessera/contracts';
+import { userNumberOfUuid, type Event, type EventData, type EventType, type TesseraEvent } from '@tessera/contracts';
 
 /** Lifts the data of one stored schema version to the next; the last step yields the shape the union declares. */
 export type Upcaster<Data extends object = object> = (data: Record<string, unknown>) => Record<string, unknown> | Data;
@@ -39,3 +39,9 @@ export class Upcasters<E extends Event = TesseraEvent> {
 
 /** The upcasters every reader applies; features register theirs beside their event definitions. */
 export const upcasters = new Upcasters<TesseraEvent>();
+
+// Users and service accounts registered before user numbers existed: the number their UUID gives.
+const numbered = (data: Record<string, unknown>) =>
+  typeof data.number === 'number' || typeof data.userId !== 'string' ? data : { ...data, number: userNumberOfUuid(data.userId) };
+upcasters.register('UserRegistered', 1, numbered as Upcaster<EventData<TesseraEvent, 'UserRegistered'>>);
+upcasters.register('ServiceAccountCreated', 1, numbered as Upcaster<EventData<TesseraEvent, 'ServiceAccountCreated'>>);

@@ -66,6 +66,7 @@ describe('TokenIndex', () => {
           readOnly: false,
           issuer: null,
           subject: null,
+          number: 1,
         },
       }),
       minted(live, { scopes: ['view', 'admin'] }),
@@ -106,9 +107,9 @@ describe('TokenIndex snapshots', () => {
     const events: RecordedEvent<TesseraEvent>[] = [
       event({
         type: 'UserRegistered',
-        data: { userId: 'u1', name: 'Ada', email: 'ada@example.org', admin: false, readOnly: true, issuer: null, subject: null },
+        data: { userId: 'u1', name: 'Ada', email: 'ada@example.org', admin: false, readOnly: true, issuer: null, subject: null, number: 1 },
       }),
-      event({ type: 'ServiceAccountCreated', data: { userId: 'sa', name: 'pipeline', scopes: ['view'] } }),
+      event({ type: 'ServiceAccountCreated', data: { userId: 'sa', name: 'pipeline', scopes: ['view'], number: 2 } }),
       event({ type: 'PermissionRegistered', data: { name: 'annotate' } }),
     ];
     for (let n = 0; n < count; n += 1) {

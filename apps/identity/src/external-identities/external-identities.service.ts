@@ -6,7 +6,7 @@ import { isUniqueViolation } from '@tessera/event-store';
 import { PG_POOL } from '@tessera/platform';
 import type { UpstreamIdentity } from '../upstream/upstream-provider.service';
 import { UserCommands } from '../users/user-commands';
-import type { UserRow } from '../users/users.projection';
+import { nextUserNumber, type UserRow } from '../users/users.projection';
 
 /** Users keyed by (issuer, subject), never by e-mail: the same person logging in twice is one user. */
 @Injectable()
@@ -20,7 +20,16 @@ export class ExternalIdentities {
     const existing = await this.find(identity);
     if (existing) return this.usable(existing, false);
     const { name, email, issuer, subject } = identity;
-    const data = { userId: randomUUID(), name, email, admin: false, readOnly: false, issuer, subject };
+    const data = {
+      userId: randomUUID(),
+      name,
+      email,
+      admin: false,
+      readOnly: false,
+      issuer,
+      subject,
+      number: await nextUserNumber(this.pool),
+    };
     try {
       const { position } = await this.users.run({ type: 'RegisterUser', data }, `login:${issuer}`);
       return { ...this.usable((await this.find(identity))!, true), revision: String(position) };

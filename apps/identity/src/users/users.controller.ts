@@ -16,7 +16,7 @@ import { isUniqueViolation, readHeadPosition } from '@tessera/event-store';
 import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { UserCommands } from './user-commands';
-import { findUser, userBody, type UserRow } from './users.projection';
+import { findUser, nextUserNumber, userBody, type UserRow } from './users.projection';
 
 /** Users and service accounts: register, list, read, change, deactivate (super admin, except reading oneself). */
 @Controller()
@@ -29,7 +29,8 @@ export class UsersController {
   @Handles(IDENTITY_ADMIN_SUBJECTS.createUser)
   async create(@Payload() body: { principal: Principal; name: string; email?: string | null; admin?: boolean; readOnly?: boolean }) {
     requireSuperAdmin(body.principal);
-    const data = { userId: randomUUID(), name: body.name, email: body.email ?? null, issuer: null, subject: null };
+    const number = await nextUserNumber(this.pool);
+    const data = { userId: randomUUID(), name: body.name, email: body.email ?? null, issuer: null, subject: null, number };
     const { position } = await this.users.run(
       { type: 'RegisterUser', data: { ...data, admin: body.admin ?? false, readOnly: body.readOnly ?? false } },
       writeMetadata(body.principal),
@@ -75,13 +76,14 @@ export class UsersController {
   @Handles(IDENTITY_ADMIN_SUBJECTS.createServiceAccount)
   async createServiceAccount(@Payload() body: { principal: Principal; name: string; scopes: string[] }) {
     requireSuperAdmin(body.principal);
-    const data = { userId: randomUUID(), name: body.name, scopes: body.scopes };
+    const parentId = body.principal.kind === 'impersonation' ? null : (body.principal.userId ?? null);
+    const data = { userId: randomUUID(), name: body.name, scopes: body.scopes, number: await nextUserNumber(this.pool), parentId };
     const { position } = await this.users
       .run({ type: 'CreateServiceAccount', data }, writeMetadata(body.principal))
       .catch((error: unknown) => {
         throw isUniqueViolation(error) ? new TesseraError('conflict', `a service account named ${body.name} exists`) : error;
       });
-    return { id: data.userId, name: data.name, scopes: data.scopes, revision: String(position) };
+    return { id: data.userId, number: data.number, name: data.name, scopes: data.scopes, parentId, revision: String(position) };
   }
 
   /** PATCH: `UserUpdated` with only what changed (nothing, and no revision, when nothing does). */

@@ -1,5 +1,5 @@
 import { AccessState, scopeAllows, type AccessDataset, type AccessGroup, type AccessSubject, type AccessUser } from '@tessera/access-rules';
-import type { DatasetCreated, Decision, TesseraEvent, TosRef } from '@tessera/contracts';
+import { userNumberOfUuid, type DatasetCreated, type Decision, type TesseraEvent, type TosRef } from '@tessera/contracts';
 
 export type { Decision, DecisionReason, TosRef } from '@tessera/contracts';
 export { scopeAllows } from '@tessera/access-rules';
@@ -99,6 +99,10 @@ export class DecisionIndex {
   readonly tos = new Map<string, TosVersion>();
   /** userId → accepted TOS version ids. */
   readonly tosAccepted = this.access.tosAccepted;
+  /** user number → user id. */
+  readonly userNumbers = this.access.userNumbers;
+  /** table → its public roots (decimal strings), as middle_auth kept them. */
+  readonly publicRoots = new Map<string, Set<string>>();
   readonly affiliations = new Map<string, AffiliationState>();
   readonly userAffiliations = new Map<string, Map<string, UserAffiliation>>();
   readonly users = this.access.users;
@@ -375,6 +379,11 @@ export class DecisionIndex {
         affiliations.set(data.affiliationId, { affiliationId: data.affiliationId, start: data.start, end: data.end ?? null });
         break;
       }
+      case 'PublicRootsMarked': {
+        const roots = setOf(this.publicRoots, event.data.table);
+        for (const root of event.data.roots) roots.add(root);
+        break;
+      }
       default:
         break;
     }
@@ -438,6 +447,7 @@ export class DecisionIndex {
         affiliations: [...this.affiliations.values()],
         userAffiliations: [...this.userAffiliations].map(([userId, map]) => [userId, [...map.values()]]),
         users: [...this.users.values()],
+        publicRoots: [...this.publicRoots].map(([table, roots]) => [table, [...roots]]),
       }),
     );
   }
@@ -477,7 +487,15 @@ export class DecisionIndex {
     for (const [userId, list] of raw.userAffiliations) {
       index.userAffiliations.set(userId, new Map(list.map((item: UserAffiliation) => [item.affiliationId, item])));
     }
-    for (const user of raw.users ?? []) index.users.set(user.id, user);
+    for (const [table, roots] of raw.publicRoots ?? []) index.publicRoots.set(table, new Set(roots));
+    for (const user of raw.users ?? []) {
+      index.access.addUser({
+        ...user,
+        number: user.number ?? userNumberOfUuid(user.id),
+        parentId: user.parentId ?? null,
+        email: user.email ?? null,
+      });
+    }
     index.access.reindexGroupDatasets();
     return index;
   }

@@ -28,6 +28,11 @@ export type UserRegistered = Event<
     /** External identity (login): users are keyed by (issuer, subject), never by e-mail. */
     issuer: string | null;
     subject: string | null;
+    /**
+     * The user's number: a stable integer besides the UUID (middle_auth's user id when imported).
+     * Events written before numbers existed get one from their UUID when read (userNumberOfUuid).
+     */
+    number: number;
   }
 >;
 
@@ -56,6 +61,10 @@ export type ServiceAccountCreated = Event<
     name: string;
     /** The most its tokens may carry. */
     scopes: string[];
+    /** Same number space as users (UserRegistered). */
+    number: number;
+    /** The user who made it, where one did: it relies on that user's terms-of-service acceptances. */
+    parentId?: string | null;
   }
 >;
 
@@ -64,3 +73,11 @@ export type UserEvent = UserRegistered | UserUpdated | UserDeactivated | Service
 
 /** Every event of the category `identity`. */
 export type IdentityEvent = UserEvent | TrustedAppEvent | DeviceAuthorizationEvent;
+
+/**
+ * The number of a user whose registration predates user numbers: the first 48 bits of its UUID, so
+ * every reader derives the same one, far above the numbers handed out in sequence.
+ */
+export function userNumberOfUuid(userId: string): number {
+  return parseInt(userId.replace(/-/g, '').slice(0, 12), 16) || 0;
+}

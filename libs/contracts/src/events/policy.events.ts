@@ -26,6 +26,7 @@ export const POLICY_EVENTS = {
   tosAccepted: 'TosAccepted',
   affiliationCreated: 'AffiliationCreated',
   userAffiliated: 'UserAffiliated',
+  publicRootsMarked: 'PublicRootsMarked',
 } as const satisfies Record<string, PolicyEvent['type']>;
 
 export type GroupCreated = Event<
@@ -169,6 +170,18 @@ export type UserAffiliated = Event<
   }
 >;
 
+/**
+ * Roots of a table that anyone may read (middle_auth's `cell_temp` rows with `public`), brought by
+ * an import; stream `public-roots-<table>`. Root ids are decimal strings: they outgrow doubles.
+ */
+export type PublicRootsMarked = Event<
+  'PublicRootsMarked',
+  {
+    table: string;
+    roots: string[];
+  }
+>;
+
 /** The events of a group stream (`group-<id>`). */
 export type GroupEvent = GroupCreated | GroupDeleted | GroupMemberAdded | GroupMemberRemoved;
 
@@ -192,7 +205,8 @@ export type PolicyEvent =
   | ServiceTableUnmapped
   | TosAccepted
   | AffiliationCreated
-  | UserAffiliated;
+  | UserAffiliated
+  | PublicRootsMarked;
 
 /** Permissions in the registry from the start (CONTRACT section 5). */
 export const BUILT_IN_PERMISSIONS = ['view', 'edit', 'admin_view'] as const;

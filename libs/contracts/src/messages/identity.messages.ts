@@ -6,6 +6,8 @@ import type { CallerMessage, Message, NoFields, Page, PageQuery, Revision } from
 /** A user or service account as the identity app answers it (CONTRACT section 4). */
 export interface UserView {
   id: string;
+  /** The user's number (CONTRACT section 8): stable, middle_auth's id for imported users. */
+  number: number;
   name: string;
   email: string | null;
   admin: boolean;
@@ -14,6 +16,8 @@ export interface UserView {
   active: boolean;
   /** Service accounts only: the most their tokens may carry. */
   scopes?: string[];
+  /** Service accounts only: the user who made it, or null. */
+  parentId?: string | null;
   createdAt: string;
 }
 
@@ -67,7 +71,7 @@ export interface IdentityMessages {
   [IDENTITY_ADMIN_SUBJECTS.getUser]: CallerMessage<{ id: string }, UserView & Revision>;
   [IDENTITY_ADMIN_SUBJECTS.createServiceAccount]: CallerMessage<
     { name: string; scopes: string[] },
-    { id: string; name: string; scopes: string[] } & Revision
+    { id: string; number: number; name: string; scopes: string[]; parentId: string | null } & Revision
   >;
   [USER_ACCOUNT_SUBJECTS.update]: CallerMessage<UpdateUserFields, UserView & { pi: boolean; revision?: string }>;
   [USER_ACCOUNT_SUBJECTS.deactivate]: CallerMessage<{ id: string }, { deactivated: boolean; revision?: string }>;

@@ -1,11 +1,13 @@
 import type { AuditMessages, HealthMessages, ReplayMessages } from './audit.messages';
 import type { IdentityMessages } from './identity.messages';
+import type { MiddleAuthMessages } from './middle-auth.messages';
 import type { PolicyMessages } from './policy.messages';
 import type { TokenMessages } from './token.messages';
 
 export * from './audit.messages';
 export * from './identity.messages';
 export * from './message';
+export * from './middle-auth.messages';
 export * from './policy.messages';
 export * from './token.messages';
 
@@ -14,7 +16,13 @@ export * from './token.messages';
  * (TesseraClient) and the handlers that serve it (`@Handles(subject)`), as NestJS's gRPC sample
  * shares one interface between client and server.
  */
-export type TesseraMessages = IdentityMessages & TokenMessages & PolicyMessages & AuditMessages & ReplayMessages & HealthMessages;
+export type TesseraMessages = IdentityMessages &
+  TokenMessages &
+  PolicyMessages &
+  MiddleAuthMessages &
+  AuditMessages &
+  ReplayMessages &
+  HealthMessages;
 
 export type MessageSubject = keyof TesseraMessages;
 export type RequestOf<S extends MessageSubject> = TesseraMessages[S]['request'];

@@ -6,9 +6,9 @@ const given = deciderSpecification(userDecider);
 const userId = '0b6c1f3e-5d0a-4c39-9a57-1f0b7d8e2c11';
 const registered: UserRegistered = {
   type: 'UserRegistered',
-  data: { userId, name: 'Ada', email: 'ada@example.org', admin: false, readOnly: false, issuer: null, subject: null },
+  data: { userId, name: 'Ada', email: 'ada@example.org', admin: false, readOnly: false, issuer: null, subject: null, number: 7 },
 };
-const serviceAccount = { type: 'ServiceAccountCreated' as const, data: { userId, name: 'pipeline', scopes: ['view'] } };
+const serviceAccount = { type: 'ServiceAccountCreated' as const, data: { userId, name: 'pipeline', scopes: ['view'], number: 8 } };
 const deactivated = { type: 'UserDeactivated' as const, data: { userId } };
 
 describe('user decider', () => {
