@@ -68,6 +68,17 @@ const ROUTES: Route[] = [
     },
   },
   {
+    // middle_auth_client's one call per request: answered from the policy app's memory, no write.
+    name: 'middle-auth-user-cache',
+    target: '>= 0.4',
+    apps: ['gateway', 'policy'],
+    path: () => '/auth/api/v1/user/cache',
+    check: (body, user, world) => {
+      const cache = body as { id?: unknown; permissions_v2?: Record<string, string[]> };
+      return typeof cache.id === 'number' && cache.permissions_v2?.[viewable(user, world).name]?.includes('view') === true;
+    },
+  },
+  {
     name: 'policy-check-http',
     target: '>= 0.5',
     apps: ['gateway', 'policy'],

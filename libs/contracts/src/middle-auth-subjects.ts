@@ -11,6 +11,8 @@ export const MIDDLE_AUTH_SUBJECTS = {
   usernames: 'tessera.v1.policy.admin.middle-auth-usernames',
   /** The dataset name a servicetable maps to. */
   tableDataset: 'tessera.v1.policy.admin.middle-auth-table-dataset',
+  /** One terms-of-service version, for the page that accepts it. */
+  tos: 'tessera.v1.policy.admin.middle-auth-tos',
   /** Public roots of a table (imported from middle_auth): has any, is one, are all. */
   publicRoots: 'tessera.v1.policy.middle-auth-public-roots',
 } as const;

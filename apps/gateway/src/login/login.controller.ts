@@ -36,6 +36,9 @@ export class LoginController {
   ) {}
 
   @Get('login')
+  // A login may run inside a popup (Neuroglancer's, /auth/popup): a Cross-Origin-Opener-Policy on any
+  // response of its redirect chain would cut the popup from its opener, so none here.
+  @RouteConfig({ helmet: { crossOriginOpenerPolicy: false } })
   @RateLimited('login')
   @OptionalQuery('redirect', 'login_hint')
   @ApiOperation({
@@ -69,6 +72,7 @@ export class LoginController {
   }
 
   @Get('callback')
+  @RouteConfig({ helmet: { crossOriginOpenerPolicy: false } })
   @ApiOperation({
     summary: 'The provider returns here: state checked, code exchanged, user found or created, session cookie, 302 to the app with ?code=',
   })

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MiddleAuthBrowserController } from './middle-auth-browser.controller';
 import { MiddleAuthController } from './middle-auth.controller';
 
 /** The middle_auth-compatible routes of CONTRACT section 8, forwarded to the policy app over NATS. */
-@Module({ controllers: [MiddleAuthController] })
+@Module({ controllers: [MiddleAuthController, MiddleAuthBrowserController] })
 export class MiddleAuthModule {}

@@ -55,6 +55,24 @@ export class MiddleAuthController {
     return { dataset: dataset.name, revision: String(index.position) };
   }
 
+  @Handles(M.tos)
+  async tos(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { tosId: string }) {
+    await this.projection.atLeast(request.minRevision);
+    const index = this.projection.index;
+    const tos = index.tos.get(String(request.tosId));
+    if (!tos) throw notFound('terms of service');
+    const userId = request.principal.userId ?? '';
+    const acceptor = index.users.get(userId)?.parentId ?? userId;
+    return {
+      id: tos.id,
+      title: tos.title,
+      text: tos.text,
+      datasetName: index.datasets.get(tos.datasetId)?.name ?? null,
+      accepted: index.tosAccepted.get(acceptor)?.has(tos.id) === true,
+      revision: String(index.position),
+    };
+  }
+
   /** Anyone may ask: middle_auth's public roots are public. */
   @Handles(M.publicRoots)
   publicRoots(@Payload() question: PublicRootsQuestion) {

@@ -41,5 +41,9 @@ export interface MiddleAuthMessages {
   [M.userPermissions]: PolicyAdminMessage<{ number: number }, { user: MiddleAuthUserCache } & Revision>;
   [M.usernames]: PolicyAdminMessage<{ numbers: number[] }, { users: { id: number; name: string }[] } & Revision>;
   [M.tableDataset]: PolicyAdminMessage<{ service: string; table: string }, { dataset: string } & Revision>;
+  [M.tos]: PolicyAdminMessage<
+    { tosId: string },
+    { id: string; title: string; text: string; datasetName: string | null; accepted: boolean } & Revision
+  >;
   [M.publicRoots]: Message<PublicRootsQuestion, { answer: boolean } & Revision>;
 }
