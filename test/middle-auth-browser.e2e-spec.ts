@@ -97,10 +97,10 @@ describe('middle_auth browser flows in Chromium (CONTRACT section 8)', () => {
     const { context, page } = await newPerson(browser, tessera.baseUrl);
     await page.goto(`${appUrl}/viewer`);
     const popupOpened = page.waitForEvent('popup');
-    await page.evaluate(() => (window as unknown as { login(): void }).login());
+    await page.evaluate(() => (globalThis as unknown as { login(): void }).login());
     const popup = await popupOpened;
-    await page.waitForFunction(() => (window as unknown as { received: unknown }).received !== null, undefined, { timeout: 30_000 });
-    const received = await page.evaluate(() => (window as unknown as { received: { origin: string; data: Json } }).received);
+    await page.waitForFunction(() => (globalThis as unknown as { received: unknown }).received !== null, undefined, { timeout: 30_000 });
+    const received = await page.evaluate(() => (globalThis as unknown as { received: { origin: string; data: Json } }).received);
     expect(received.origin).toBe(new URL(tessera.baseUrl).origin);
     expect(Object.keys(received.data).sort()).toEqual(['app_urls', 'token']);
     expect(received.data.app_urls).toEqual([`${appUrl}/`]);
