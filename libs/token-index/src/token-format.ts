@@ -53,6 +53,18 @@ export function parseToken(token: string): TokenKind | undefined {
   return KIND_BY_LETTER.get(match[1]);
 }
 
+/** middle_auth's API keys, imported as legacy tokens (CONTRACT section 3): 32 lowercase hex characters, no checksum. */
+const LEGACY_PATTERN = /^[0-9a-f]{32}$/;
+
+export function isLegacyToken(token: string): boolean {
+  return LEGACY_PATTERN.test(token);
+}
+
+/** The listing's hint of a legacy token: `legacy_…` and its last 4 characters. */
+export function legacyTokenHint(token: string): string {
+  return `legacy_…${token.slice(-4)}`;
+}
+
 /** What is stored and put in events instead of the token: hex SHA-256 of the whole string. */
 export function hashToken(token: string): string {
   return hash('sha256', token, 'hex');

@@ -3,9 +3,9 @@ import { endianness } from 'node:os';
 import { deserialize } from 'node:v8';
 import { BUILT_IN_PERMISSIONS, TOKEN_KINDS, type Principal, type TesseraEvent, type TokenKind, type TokenMinted } from '@tessera/contracts';
 import type { EventPayload } from '@tessera/event-store';
-import { KIND_LETTERS, parseToken } from './token-format';
+import { isLegacyToken, KIND_LETTERS, parseToken } from './token-format';
 import { Memberships, type MembershipsSnapshot } from './memberships';
-import { COLUMN_WIDTHS, TokenTable, type TokenExtra, type TokenSideTables } from './token-table';
+import { COLUMN_WIDTHS, LEGACY_HINT, TokenTable, type TokenExtra, type TokenSideTables } from './token-table';
 
 export type { TokenExtra } from './token-table';
 
@@ -56,7 +56,8 @@ export class TokenRecord {
     return this.table.extra(this.slot);
   }
   get hint(): string {
-    return `tsr${KIND_LETTERS[this.kind]}_…${this.hintTail}`;
+    const tail = this.hintTail;
+    return tail.startsWith(LEGACY_HINT) ? tail : `tsr${KIND_LETTERS[this.kind]}_…${tail}`;
   }
   get resource(): string | null {
     return this.extra?.resource ?? null;
@@ -129,7 +130,7 @@ export class TokenIndex {
 
   /** Resolves a bearer token to its principal, or to why it is refused. */
   resolve(token: string, now = Date.now()): Principal | TokenRefusal {
-    if (parseToken(token) === undefined) return { error: 'invalid_token' };
+    if (parseToken(token) === undefined && !isLegacyToken(token)) return { error: 'invalid_token' };
     const slot = this.tokens.slotOfHash(hashOf(token));
     if (slot === -1) return { error: 'invalid_token' };
     return this.principalOf(new TokenRecord(this.tokens, slot), now);

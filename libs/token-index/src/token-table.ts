@@ -28,6 +28,8 @@ const REVOKED = 0x80;
 const HAS_EXTRA = 0x40;
 /** The id is not a lowercase canonical UUID: kept as a string in `oddIds`, its 16 bytes zero. */
 const ODD_ID = 0x20;
+export const LEGACY_HINT = 'legacy_';
+
 /** The hint tail is not 4 ASCII characters: kept as a string in `oddHints`. */
 const ODD_HINT = 0x10;
 const KIND_BITS = 0x0f;
@@ -144,10 +146,12 @@ export class TokenTable {
       this.ids.fill(0, slot * ID_BYTES, (slot + 1) * ID_BYTES);
       this.oddIds.set(slot, row.id);
     }
-    if (!writeHintTail(row.hint, this.hints, slot * HINT_BYTES)) {
+    // A legacy token's hint (`legacy_…9f3a`, imported from middle_auth) is kept whole: it has no kind prefix.
+    const legacy = row.hint.startsWith(LEGACY_HINT);
+    if (legacy || !writeHintTail(row.hint, this.hints, slot * HINT_BYTES)) {
       flags |= ODD_HINT;
       this.hints.fill(0, slot * HINT_BYTES, (slot + 1) * HINT_BYTES);
-      this.oddHints.set(slot, row.hint.slice(-HINT_BYTES));
+      this.oddHints.set(slot, legacy ? row.hint : row.hint.slice(-HINT_BYTES));
     }
     if (row.extra) {
       flags |= HAS_EXTRA;
