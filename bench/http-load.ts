@@ -32,13 +32,14 @@ export async function loadHttp(
   requests: ExpectedRequest[],
   servers: number[],
   normalize?: (body: string) => string,
+  connections = CONNECTIONS,
 ): Promise<HttpLoad> {
   const cpuBefore = cpuMs(servers);
   let wrong: string | undefined;
   let wrongCount = 0;
   const outcome = await autocannon({
     url: origin,
-    connections: CONNECTIONS,
+    connections,
     duration: SECONDS,
     requests: requests.map((request) => ({
       method: 'GET' as const,

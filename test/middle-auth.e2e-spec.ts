@@ -344,6 +344,45 @@ describe('middle_auth compatibility (CONTRACT section 8)', () => {
     });
   });
 
+  describe("middle_auth's own user routes", () => {
+    it('GET /user/me describes the caller with its number', async () => {
+      const answer = await clientGet(alice.token, '/user/me');
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({
+        id: alice.number,
+        service_account: false,
+        name: 'Alice',
+        email: 'alice@example.org',
+        admin: false,
+      });
+      expect(Date.parse(answer.body.created)).not.toBeNaN();
+    });
+
+    it('POST /user/token makes a token shown once, GET /user/token lists it masked, DELETE revokes it', async () => {
+      const dora = await register('Dora');
+      const made = await fetch(`${tessera.baseUrl}/auth/api/v1/user/token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${dora.token}` },
+      });
+      expect(made.status).toBe(200);
+      const secret = (await made.json()) as string;
+      expect(typeof secret).toBe('string');
+      expect((await clientGet(secret, '/user/cache')).body.id).toBe(dora.number);
+      const listed = await clientGet(dora.token, '/user/token');
+      expect(listed.status).toBe(200);
+      expect(listed.text).not.toContain(secret);
+      expect(listed.text).not.toContain(dora.token);
+      const entry = listed.body.find((token: Json) => token.description === 'middle_auth token');
+      expect(entry).toMatchObject({ user_id: dora.number, token: `tsrp_…${secret.slice(-4)}` });
+      const removed = await fetch(`${tessera.baseUrl}/auth/api/v1/user/token/${entry.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${dora.token}` },
+      });
+      expect([removed.status, await removed.text()]).toEqual([200, '"success"']);
+      expect((await clientGet(secret, '/user/cache')).status).toBe(401);
+    });
+  });
+
   it('shows user numbers in the native API', async () => {
     const user = await api(root, 'GET', `/api/v1/users/${carol.id}`);
     expect(user.body).toMatchObject({ id: carol.id, number: carol.number });

@@ -25,6 +25,8 @@ interface Route {
   check(body: unknown, user: BenchUser, world: BenchWorld): boolean;
   /** Drops what changes between two right answers. */
   normalize?: (body: string) => string;
+  /** Connections of its load, floor and project alike (default CONNECTIONS). */
+  connections?: number;
 }
 
 /** A dataset the user may view (no terms of service), the one every route's check expects. */
@@ -71,6 +73,7 @@ const ROUTES: Route[] = [
     // middle_auth_client's one call per request: answered from the policy app's memory, no write.
     name: 'middle-auth-user-cache',
     target: '>= 0.4',
+    connections: 32,
     apps: ['gateway', 'policy'],
     path: () => '/auth/api/v1/user/cache',
     check: (body, user, world) => {
@@ -131,8 +134,8 @@ export const gatewayHttp: Scenario = {
         const servers = route.apps.map((app) => appPid(app)!);
         const samples = await alternate<HttpLoad>(
           ROUNDS,
-          () => loadHttp(floor.origin, floorRequests, [floor.pid]),
-          () => loadHttp(tessera.baseUrl, requests, servers, route.normalize),
+          () => loadHttp(floor.origin, floorRequests, [floor.pid], undefined, route.connections),
+          () => loadHttp(tessera.baseUrl, requests, servers, route.normalize, route.connections),
         );
         const cpu = {
           project: median(samples.project, (load) => load.cpuUsPerRequest),
