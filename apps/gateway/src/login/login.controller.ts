@@ -37,9 +37,9 @@ export class LoginController {
 
   @Get('login')
   // A login may run inside a popup (Neuroglancer's, /auth/popup): a Cross-Origin-Opener-Policy on any
-  // response of its redirect chain would cut the popup from its opener, so none here.
-  @RouteConfig({ helmet: { crossOriginOpenerPolicy: false } })
-  @RateLimited('login')
+  // response of its redirect chain would cut the popup from its opener, so none here. (One route
+  // config: RateLimited's, which a second @RouteConfig would replace.)
+  @RateLimited('login', { helmet: { crossOriginOpenerPolicy: false } })
   @OptionalQuery('redirect', 'login_hint')
   @ApiOperation({
     summary:
