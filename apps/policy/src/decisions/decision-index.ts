@@ -405,8 +405,12 @@ export class DecisionIndex {
       case 'GroupMemberRemoved':
       case 'DatasetAdminAdded':
       case 'DatasetAdminRemoved':
+        forget(event.data.userId);
+        return;
       case 'TosAccepted':
         forget(event.data.userId);
+        // Its service accounts rely on its acceptance.
+        for (const user of this.users.values()) if (user.parentId === event.data.userId) forget(user.id);
         return;
       case 'GroupDeleted':
       case 'PermissionGranted':
