@@ -382,6 +382,8 @@ export async function runImport(
     if (done.has(step.key)) {
       summary[step.kind].skipped += 1;
     } else {
+      // Any stream version ('any'): the import is these streams' only writer (it runs before services
+      // point at Tessera), and each step's key, not a version, keeps a second run from writing again.
       await appendToStream<TesseraEvent>(
         tessera,
         { streamId: step.streamId, events: step.events as TesseraEvent[] },
