@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIT_SUBJECTS } from '@tessera/contracts';
-import { json, startTessera, type TesseraUnderTest } from '@tessera/testing';
+import { eventually, json, startTessera, type TesseraUnderTest } from '@tessera/testing';
 import { tesseraCli as runCli } from './cli/tessera-cli';
 import { randomUUID } from 'node:crypto';
 import { d, HISTORY, ids, seedAdminUser, seedToken, writeHistory } from './audit-history';
@@ -346,12 +346,11 @@ describe('audit (CONTRACT section 7)', () => {
 
   /** The replay job once it is no longer running (or as it stands after 10 s). */
   async function finished(jobId: string) {
-    let job = await json(await get(`/api/v1/audit/replay/${jobId}`));
-    for (let attempt = 0; attempt < 100 && job.status === 'running'; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      job = await json(await get(`/api/v1/audit/replay/${jobId}`));
-    }
-    return job;
+    return eventually(
+      async () => json(await get(`/api/v1/audit/replay/${jobId}`)),
+      (job) => job.status !== 'running',
+      10_000,
+    );
   }
 
   function startReplay(token: string, projection = 'audit-access'): Promise<Response> {

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { callApi, json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+import { callApi, eventually, json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 
 const ADMIN_KEY = 'gateway-security-admin-key-0123';
 const APP = 'http://viewer.test/app';
@@ -135,9 +135,7 @@ describe('gateway security (CONTRACT section 2)', () => {
               "SELECT (SELECT count(*) FROM identity.login_states WHERE state_hash = 'stale-state') + (SELECT count(*) FROM identity.login_codes WHERE code_hash = 'stale-code') AS n",
             )
           ).rows[0].n;
-        const deadline = Date.now() + 20_000;
-        while (Number(await stale()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-        expect(Number(await stale())).toBe(0);
+        expect(Number(await eventually(stale, (n) => Number(n) === 0))).toBe(0);
       } finally {
         await replica.stop();
       }
@@ -149,13 +147,13 @@ describe('gateway security (CONTRACT section 2)', () => {
       );
       const replica = await tessera.startReplica('gateway');
       try {
-        const deadline = Date.now() + 10_000;
-        let left = 1;
-        while (left > 0 && Date.now() < deadline) {
-          left = (await tessera.db.pool.query("SELECT count(*)::int AS n FROM gateway.rate_limit_hits WHERE key = 'admin-key:192.0.2.250'"))
-            .rows[0].n;
-          if (left > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        const left = await eventually(
+          async () =>
+            (await tessera.db.pool.query("SELECT count(*)::int AS n FROM gateway.rate_limit_hits WHERE key = 'admin-key:192.0.2.250'"))
+              .rows[0].n as number,
+          (n) => n === 0,
+          10_000,
+        );
         expect(left).toBe(0);
       } finally {
         await replica.stop();

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createTestDatabase, ROOT, startTessera, type Json, type TestDatabase, type TesseraUnderTest } from '@tessera/testing';
+import { createTestDatabase, eventually, ROOT, startTessera, type Json, type TestDatabase, type TesseraUnderTest } from '@tessera/testing';
 
 const ADMIN_KEY = 'middle-auth-import-admin-key-0123456789';
 const ALICE_KEY = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -89,16 +89,6 @@ describe('import middle-auth (CONTRACT section 8)', () => {
     const response = await fetch(`${tessera.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
-
-  /** Until the apps have read what the import wrote (they poll the log head). */
-  async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-    const until = Date.now() + 20_000;
-    for (;;) {
-      const value = await read();
-      if (done(value) || Date.now() > until) return value;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_NAMES, SUBJECTS, TOKEN_INTERNAL_SUBJECTS, type AppName } from '@tessera/contracts';
 import { requestJson } from '@tessera/messaging';
-import { callApi, json, ROOT, startTessera, type NatsCredentials, type TesseraUnderTest } from '@tessera/testing';
+import { callApi, eventually, json, ROOT, startTessera, type NatsCredentials, type TesseraUnderTest } from '@tessera/testing';
 import { PolicyFixtures, type TestUser } from './policy-fixtures';
 
 const ADMIN_KEY = 'nats-permissions-admin-key-0123';
@@ -93,11 +93,10 @@ describe('NATS authorization of deploy/nats: one user per app and per service, e
     // audit → token and identity replicas, and their progress back to audit.
     for (const projection of ['token-index', 'identity-read-models']) {
       const { jobId } = await json(await api('POST', '/api/v1/audit/replay', { projection }));
-      let job = await json(await api('GET', `/api/v1/audit/replay/${jobId}`));
-      for (let attempt = 0; attempt < 200 && job.status === 'running'; attempt += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        job = await json(await api('GET', `/api/v1/audit/replay/${jobId}`));
-      }
+      const job = await eventually(
+        async () => json(await api('GET', `/api/v1/audit/replay/${jobId}`)),
+        (answer) => answer.status !== 'running',
+      );
       // Swapped: the owning app's replicas took the job and reported back. (Alice came from the
       // fixtures' events, not through the identity app's tables, so only the token index matches.)
       expect({ projection, status: job.status }).toEqual({ projection, status: 'swapped' });

@@ -8,3 +8,4 @@ export * from './postgres-server';
 export * from './supervisor';
 export * from './events';
 export * from './decider-specification';
+export * from './eventually';
