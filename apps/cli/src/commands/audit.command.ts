@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
-import type { AuditDatasetAccess, AuditUserAccess } from '@tessera/contracts';
+import type { AuditDatasetAccess, AuditEventsQuery, AuditUserAccess } from '@tessera/contracts';
 import { queryString } from '../api-client';
 import { CliError, EXIT } from '../cli-error';
 import type { CliContext, CliRuntime } from '../cli-context';
@@ -44,17 +44,11 @@ export function register(program: Command, cli: CliRuntime): void {
     .action(cli.action(auditExport));
 }
 
-interface EventsOptions {
-  type?: string;
-  streamId?: string;
-  actor?: string;
-  user?: string;
-  dataset?: string;
-  from?: string;
-  to?: string;
+/** The audit query's filters as the command line takes them: `limit` as typed, and `--all` pages. */
+type EventsOptions = Pick<AuditEventsQuery, 'type' | 'streamId' | 'actor' | 'user' | 'dataset' | 'from' | 'to'> & {
   limit?: string;
   all?: boolean;
-}
+};
 
 async function auditEvents(context: CliContext, options: EventsOptions): Promise<void> {
   const { all, ...filters } = options;
