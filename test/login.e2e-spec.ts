@@ -182,6 +182,43 @@ describe('login with the dev identity provider (CONTRACT section 4)', () => {
     expect(users.items.filter((user: Json) => user.name === 'carol')).toHaveLength(1);
   });
 
+  it('a user registered without an identity (as an import leaves one) is found at its first login by the verified e-mail, linked once, in the log', async () => {
+    const registered = await call('POST', '/api/v1/users', admin, { name: 'Erin (imported)', email: 'Erin@dev.tessera.invalid' });
+    expect(registered.status).toBe(201);
+    const erin = await json(registered);
+    const first = new Browser();
+    await logIn(first, 'erin');
+    const me = await json(await first.get(url('/api/v1/me')));
+    expect(me).toMatchObject({ id: erin.id, name: 'Erin (imported)' });
+    const second = new Browser();
+    await logIn(second, 'erin');
+    expect((await json(await second.get(url('/api/v1/me')))).id).toBe(erin.id);
+    const users = await json(await call('GET', '/api/v1/users?limit=500', admin));
+    expect(users.items.filter((user: Json) => user.email?.toLowerCase() === 'erin@dev.tessera.invalid')).toHaveLength(1);
+    const { rows } = await tessera.db.pool.query(
+      `SELECT type, data->>'subject' AS subject, metadata->>'actor' AS actor FROM event_store.events WHERE stream_id = $1 ORDER BY position`,
+      [`user-${erin.id}`],
+    );
+    expect(rows).toEqual([
+      { type: 'UserRegistered', subject: null, actor: expect.stringMatching(/^admin-token:/) },
+      { type: 'ExternalIdentityLinked', subject: 'erin', actor: expect.stringMatching(/^login:/) },
+    ]);
+  });
+
+  it('a deactivated user without an identity is not claimed by its e-mail: the login is refused, no account is made', async () => {
+    const registered = await json(await call('POST', '/api/v1/users', admin, { name: 'Fay', email: 'fay@dev.tessera.invalid' }));
+    expect((await call('DELETE', `/api/v1/users/${registered.id}`, admin)).status).toBe(204);
+    const browser = new Browser();
+    const start = url(`/auth/login?redirect=${encodeURIComponent(`${APP}/x`)}&login_hint=fay`);
+    const { hops } = await browser.follow(start, `${APP}/x`);
+    expect(hops[hops.length - 1].status).toBe(401);
+    expect(browser.cookie(host(), 'tessera_token')).toBeUndefined();
+    const users = await json(await call('GET', '/api/v1/users?limit=500', admin));
+    expect(users.items.filter((user: Json) => user.email === 'fay@dev.tessera.invalid').map((user: Json) => user.id)).toEqual([
+      registered.id,
+    ]);
+  });
+
   it('refuses an untrusted redirect before going anywhere', async () => {
     for (const redirect of [
       'http://evil.test/app',

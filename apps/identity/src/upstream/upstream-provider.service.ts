@@ -10,6 +10,8 @@ export interface UpstreamIdentity {
   subject: string;
   name: string;
   email: string | null;
+  /** The provider vouches for the e-mail (OIDC `email_verified: true`); only then may it find a user. */
+  emailVerified: boolean;
 }
 
 export interface UpstreamTokens {
@@ -148,6 +150,7 @@ export class UpstreamProvider implements OnModuleInit, OnApplicationShutdown {
     const name = [claims.name, claims.preferred_username, claims.login, claims.username, email].find(
       (value): value is string => typeof value === 'string' && value.length > 0,
     );
-    return { issuer: this.settings.issuer, subject: String(subject), name: name ?? String(subject), email };
+    const emailVerified = email !== null && claims.email_verified === true;
+    return { issuer: this.settings.issuer, subject: String(subject), name: name ?? String(subject), email, emailVerified };
   }
 }

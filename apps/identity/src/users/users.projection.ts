@@ -70,6 +70,13 @@ export async function projectUsers(client: PoolClient, events: RecordedEvent<Tes
       case 'UserDeactivated':
         await client.query(`UPDATE ${schema}.users SET active = false WHERE id = $1`, [event.data.userId]);
         break;
+      case 'ExternalIdentityLinked':
+        await client.query(`UPDATE ${schema}.users SET issuer = $2, subject = $3 WHERE id = $1`, [
+          event.data.userId,
+          event.data.issuer,
+          event.data.subject,
+        ]);
+        break;
     }
   }
 }

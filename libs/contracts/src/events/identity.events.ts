@@ -12,6 +12,7 @@ export const IDENTITY_EVENTS = {
   userUpdated: 'UserUpdated',
   userDeactivated: 'UserDeactivated',
   serviceAccountCreated: 'ServiceAccountCreated',
+  externalIdentityLinked: 'ExternalIdentityLinked',
 } as const satisfies Record<string, IdentityEvent['type']>;
 
 /** Stream id of a user or service account. */
@@ -68,8 +69,14 @@ export type ServiceAccountCreated = Event<
   }
 >;
 
+/**
+ * A user registered without an external identity (by a super admin, or imported from middle_auth) is
+ * found at a first login by the provider's verified e-mail: from then on (issuer, subject) finds it.
+ */
+export type ExternalIdentityLinked = Event<'ExternalIdentityLinked', { userId: string; issuer: string; subject: string; email: string }>;
+
 /** The events of a user or service account stream (`user-<id>`). */
-export type UserEvent = UserRegistered | UserUpdated | UserDeactivated | ServiceAccountCreated;
+export type UserEvent = UserRegistered | UserUpdated | UserDeactivated | ServiceAccountCreated | ExternalIdentityLinked;
 
 /** Every event of the category `identity`. */
 export type IdentityEvent = UserEvent | TrustedAppEvent | DeviceAuthorizationEvent;

@@ -70,4 +70,34 @@ describe('user decider', () => {
       given([]).when({ type: 'DeactivateUser', data: { userId } }).thenFails('not_found');
     });
   });
+
+  describe('linking an external identity at a first login', () => {
+    const identity = { userId, issuer: 'https://idp.example.org', subject: 'ada-1', email: 'ada@example.org' };
+    const link = { type: 'LinkExternalIdentity' as const, data: identity };
+    const linked = { type: 'ExternalIdentityLinked' as const, data: identity };
+
+    it('links a registered user that has none', () => {
+      given([registered]).when(link).then([linked]);
+    });
+
+    it('links once: a user found at a login, or linked before, is refused', () => {
+      const fromLogin = { ...registered, data: { ...registered.data, issuer: 'https://idp.example.org', subject: 'ada-0' } };
+      given([fromLogin])
+        .when(link)
+        .thenFails('conflict', /external identity already/);
+      given([registered, linked])
+        .when(link)
+        .thenFails('conflict', /external identity already/);
+    });
+
+    it('refuses a deactivated user, a service account, and a user that does not exist', () => {
+      given([registered, deactivated])
+        .when(link)
+        .thenFails('conflict', /deactivated/);
+      given([serviceAccount])
+        .when(link)
+        .thenFails('conflict', /service account/);
+      given([]).when(link).thenFails('not_found');
+    });
+  });
 });

@@ -1,4 +1,10 @@
-import { TesseraError, type ServiceAccountCreated, type UserEvent, type UserRegistered } from '@tessera/contracts';
+import {
+  TesseraError,
+  type ExternalIdentityLinked,
+  type ServiceAccountCreated,
+  type UserEvent,
+  type UserRegistered,
+} from '@tessera/contracts';
 import type { Command, Decider } from '@tessera/event-store';
 
 /** A user or service account as its stream (`user-<id>`) leaves it; they share one id space. */
@@ -12,6 +18,8 @@ export type UserState =
       admin: boolean;
       readOnly: boolean;
       pi: boolean;
+      /** Has an external identity (issuer, subject): found at a login, not by e-mail. */
+      linked: boolean;
     };
 
 /** A user registered by a super admin (no external identity) or found at a first login (issuer, subject). */
@@ -21,8 +29,10 @@ export type CreateServiceAccount = Command<'CreateServiceAccount', ServiceAccoun
 export type UpdateUser = Command<'UpdateUser', { userId: string; name?: string; admin?: boolean; readOnly?: boolean; pi?: boolean }>;
 /** Every token of the user stops working, then is revoked by the token app; memberships end. */
 export type DeactivateUser = Command<'DeactivateUser', { userId: string }>;
+/** A first login by a verified e-mail claims an active user that has no external identity yet. */
+export type LinkExternalIdentity = Command<'LinkExternalIdentity', ExternalIdentityLinked['data']>;
 
-export type UserCommand = RegisterUser | CreateServiceAccount | UpdateUser | DeactivateUser;
+export type UserCommand = RegisterUser | CreateServiceAccount | UpdateUser | DeactivateUser | LinkExternalIdentity;
 
 const FLAGS = ['admin', 'readOnly', 'pi'] as const;
 
@@ -52,14 +62,20 @@ export function decide(command: UserCommand, state: UserState): UserEvent[] | Te
     case 'DeactivateUser':
       if (state.status === 'unknown') return notFound();
       return state.status === 'active' ? [{ type: 'UserDeactivated', data: { userId: command.data.userId } }] : [];
+    case 'LinkExternalIdentity':
+      if (state.status === 'unknown') return notFound();
+      if (state.serviceAccount) return new TesseraError('conflict', 'a service account has no external identity');
+      if (state.status === 'deactivated') return new TesseraError('conflict', 'the user is deactivated');
+      if (state.linked) return new TesseraError('conflict', 'the user has an external identity already');
+      return [{ type: 'ExternalIdentityLinked', data: command.data }];
   }
 }
 
 export function evolve(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case 'UserRegistered': {
-      const { userId, name, admin, readOnly } = event.data;
-      return { status: 'active', userId, serviceAccount: false, name, admin, readOnly, pi: false };
+      const { userId, name, admin, readOnly, issuer } = event.data;
+      return { status: 'active', userId, serviceAccount: false, name, admin, readOnly, pi: false, linked: issuer !== null };
     }
     case 'ServiceAccountCreated':
       return {
@@ -70,6 +86,7 @@ export function evolve(state: UserState, event: UserEvent): UserState {
         admin: false,
         readOnly: false,
         pi: false,
+        linked: false,
       };
     case 'UserUpdated': {
       if (state.status === 'unknown') return state;
@@ -78,6 +95,8 @@ export function evolve(state: UserState, event: UserEvent): UserState {
     }
     case 'UserDeactivated':
       return state.status === 'unknown' ? state : { ...state, status: 'deactivated' };
+    case 'ExternalIdentityLinked':
+      return state.status === 'unknown' ? state : { ...state, linked: true };
   }
 }
 
