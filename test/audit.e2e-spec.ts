@@ -24,13 +24,12 @@ describe('audit (CONTRACT section 7)', () => {
     head += 1;
     // The history was written straight into the log (no NATS wake-up): wait for the projection's poll,
     // so a loaded machine cannot turn the first answers into 503 stale.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const state = await tessera.db.pool.query("SELECT position FROM audit.projection_state WHERE name = 'audit-access'");
-      if (Number(state.rows[0]?.position ?? 0) >= head) break;
-      if (Date.now() > deadline) throw new Error('the audit projection did not catch up with the scripted history');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const position = async () =>
+      Number(
+        (await tessera.db.pool.query("SELECT position FROM audit.projection_state WHERE name = 'audit-access'")).rows[0]?.position ?? 0,
+      );
+    if ((await eventually(position, (at) => at >= head, 30_000)) < head)
+      throw new Error('the audit projection did not catch up with the scripted history');
   });
   afterAll(async () => {
     await tessera?.stop();

@@ -1,6 +1,6 @@
 import { AUDIT_SUBJECTS, SUBJECTS } from '@tessera/contracts';
 import { requestJson } from '@tessera/messaging';
-import { json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+import { eventually, json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 import { PolicyFixtures, type TestUser } from './policy-fixtures';
 
 describe("replay of the other apps' projections (two token apps and two policy apps)", () => {
@@ -24,12 +24,13 @@ describe("replay of the other apps' projections (two token apps and two policy a
     const started = await api(admin.token, 'POST', '/api/v1/audit/replay', { projection });
     expect(started.status).toBe(202);
     const { jobId } = await json(started);
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      const job = await json(await api(admin.token, 'GET', `/api/v1/audit/replay/${jobId}`));
-      if (job.status !== 'running') return job;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`replay ${jobId} of ${projection} did not end`);
+    const job = await eventually(
+      async () => json(await api(admin.token, 'GET', `/api/v1/audit/replay/${jobId}`)),
+      (read) => read.status !== 'running',
+      30_000,
+    );
+    if (job.status === 'running') throw new Error(`replay ${jobId} of ${projection} did not end`);
+    return job;
   }
 
   /** Every decision this test cares about, as a user of the gateway and a service over NATS see it. */
