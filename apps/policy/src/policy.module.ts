@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { tablesReplay } from '@tessera/platform';
 import { AffiliationsController } from './affiliations/affiliations.controller';
 import { DecisionCallers } from './callers/decision-callers';
-import { PolicyWriter } from './callers/policy-writer';
 import { PolicyCommands } from './callers/policy-commands';
 import { DatasetsController } from './datasets/datasets.controller';
 import { CheckResponder } from './decisions/check-responder';
@@ -34,7 +33,6 @@ import { TosController } from './tos/tos.controller';
     DecisionIndexProjection,
     DecisionIndexReplay,
     tablesReplay('policy-read-models', 'policy', POLICY_READ_MODELS),
-    PolicyWriter,
     PolicyCommands,
     DecisionCallers,
     Decider,

@@ -16,17 +16,18 @@ export interface Handled<State, E extends Event> {
 /**
  * Load → decide → append: folds the stream into the aggregate's state, asks the decider, and
  * appends what it decided at the version the state was folded from, so a concurrent change to the
- * same stream makes this append fail with `conflict` instead of deciding on a stale state.
+ * same stream makes this append fail with `conflict` instead of deciding on a stale state. The
+ * decider folds the events as recorded, so its state may keep where they landed.
  */
 export async function handleCommand<State, C extends Command, E extends Stored, Stored extends Event>(
   store: EventStore<Stored>,
   streamId: string,
-  decider: Decider<State, C, E>,
+  decider: Decider<State, C, E, RecordedEvent<E>>,
   command: C,
   options?: AppendOptions<Stored>,
 ): Promise<Handled<State, E>> {
   const history = await readStream<E>(store.pool, streamId);
-  const state = foldState<State, E>(decider, history);
+  const state = foldState(decider, history);
   const decided = decider.decide(command, state);
   if (decided instanceof TesseraError) throw decided;
   if (decided.length === 0) return { state, events: [], position: undefined };

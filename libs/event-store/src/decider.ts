@@ -10,17 +10,21 @@ export interface Command<Type extends string = string, Data extends object = Rec
  * An aggregate's rules as two pure functions (no I/O): `decide` answers a command, given the state
  * folded from the aggregate's stream, with the events to append (none when nothing changes) or the
  * error to answer with; `evolve` folds one event into the state.
+ *
+ * `Folded` is what `evolve` reads: the events themselves, or the events with what the log recorded
+ * of them (say `E & Pick<RecordedFields, 'position'>`) for an aggregate whose state keeps where an
+ * event landed, such as the answer to a repeated command naming the first one's position.
  */
-export interface Decider<State, C extends Command, E extends Event> {
+export interface Decider<State, C extends Command, E extends Event, Folded extends E = E> {
   decide(command: C, state: State): E[] | TesseraError;
-  evolve(state: State, event: E): State;
+  evolve(state: State, event: Folded): State;
   initialState(): State;
 }
 
 /** The state the events leave, from the initial one. */
-export function foldState<State, E extends Event>(
-  decider: Pick<Decider<State, never, E>, 'evolve' | 'initialState'>,
-  events: readonly E[],
+export function foldState<State, Folded extends Event>(
+  decider: { evolve(state: State, event: Folded): State; initialState(): State },
+  events: readonly Folded[],
 ): State {
   return events.reduce((state, event) => decider.evolve(state, event), decider.initialState());
 }

@@ -8,8 +8,10 @@ import { foldState, type Command, type Decider } from '@tessera/event-store';
  *
  *   given([registered]).when(deactivate).then([{ type: 'UserDeactivated', data: { userId } }]);
  */
-export function deciderSpecification<State, C extends Command, E extends Event>(decider: Decider<State, C, E>) {
-  return (history: E[]) => ({
+export function deciderSpecification<State, C extends Command, E extends Event, Folded extends E = E>(
+  decider: Decider<State, C, E, Folded>,
+) {
+  return (history: Folded[]) => ({
     when(command: C) {
       const decided = () => decider.decide(command, foldState(decider, history));
       return {

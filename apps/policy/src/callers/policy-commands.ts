@@ -33,7 +33,7 @@ export class PolicyCommands {
   async run<State, C extends Command, E extends PolicyEvent>(
     principal: Principal,
     streamId: string,
-    decider: Decider<State, C, E>,
+    decider: Decider<State, C, E, RecordedEvent<E>>,
     command: C,
     options: PolicyCommandOptions = {},
   ): Promise<{ revision: string }> {
@@ -41,21 +41,22 @@ export class PolicyCommands {
     return { revision };
   }
 
-  /** As `run`, with the events decided, for an answer made of them. */
+  /** As `run`, with the events decided and the state they leave, for an answer made of them. */
   async decided<State, C extends Command, E extends PolicyEvent>(
     principal: Principal,
     streamId: string,
-    decider: Decider<State, C, E>,
+    decider: Decider<State, C, E, RecordedEvent<E>>,
     command: C,
     options: PolicyCommandOptions = {},
-  ): Promise<{ revision: string; events: E[] }> {
+  ): Promise<{ revision: string; events: E[]; state: State }> {
     const { retryOnConflict, project } = options;
     for (let attempt = 1; ; attempt++) {
       try {
         const handled = await handleCommand(this.store, streamId, decider, command, { project, metadata: { ...writeMetadata(principal) } });
-        if (handled.position === undefined) return { revision: String(this.projection.revision), events: [] };
+        const { state } = handled;
+        if (handled.position === undefined) return { revision: String(this.projection.revision), events: [], state };
         await this.projection.reached(handled.position);
-        return { revision: String(handled.position), events: handled.events };
+        return { revision: String(handled.position), events: handled.events, state };
       } catch (error) {
         if (!retryOnConflict || !(error instanceof ConcurrencyError) || attempt > CONFLICT_RETRIES) throw error;
       }

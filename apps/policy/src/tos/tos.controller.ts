@@ -1,26 +1,21 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { POLICY_ADMIN_SUBJECTS, POLICY_EVENTS, TesseraError, type PolicyEvent } from '@tessera/contracts';
-import { ConcurrencyError, readStream } from '@tessera/event-store';
+import { POLICY_ADMIN_SUBJECTS } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import type { TosVersion } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { notFound, paginate, type ForwardedRequest } from '../callers/policy-access';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
 import { PolicyCommands } from '../callers/policy-commands';
-import { PolicyWriter } from '../callers/policy-writer';
 import { datasetDecider } from '../datasets/domain/dataset.decider';
-
-/** Tries of one acceptance against concurrent acceptances of the same version. */
-const ACCEPT_ATTEMPTS = 5;
+import { firstAcceptance, tosAcceptanceDecider, type AcceptTos } from './domain/tos-acceptance.decider';
 
 /** Versioned terms of service per dataset; text is stored and returned as plain text. */
 @Controller()
 export class TosController {
   constructor(
     private readonly projection: DecisionIndexProjection,
-    private readonly writer: PolicyWriter,
     private readonly commands: PolicyCommands,
   ) {}
 
@@ -53,30 +48,15 @@ export class TosController {
 
   @Handles(POLICY_ADMIN_SUBJECTS.acceptTos)
   async accept(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { tosId: string }) {
-    const userId = request.principal.userId;
-    if (!userId) throw new TesseraError('bad_request', 'only a user can accept terms of service');
+    const { principal, tosId } = request;
     await this.projection.caughtUpWithHead();
-    const tos = this.projection.index.tos.get(request.tosId);
-    if (!tos) throw notFound('terms of service');
-    const answer = { tosId: tos.id, datasetId: tos.datasetId, userId, accepted: true as const };
-    const streamId = `tos-${tos.id}`;
-    // Other users accept the same version at the same time: a lost race is tried again on the new version.
-    for (let attempt = 1; ; attempt++) {
-      const history = await readStream<PolicyEvent>(this.writer.pool, streamId);
-      // Accepting again changes nothing: no second event, the first acceptance's revision.
-      const earlier = history.find((event) => event.type === 'TosAccepted' && event.data.userId === userId);
-      if (earlier) return { ...answer, revision: String(earlier.position) };
-      const expectedVersion = history.length === 0 ? ('no_stream' as const) : history[history.length - 1].streamVersion;
-      try {
-        const written = await this.writer.write(request.principal, {
-          streamId,
-          expectedVersion,
-          events: [{ type: POLICY_EVENTS.tosAccepted, data: { tosId: tos.id, datasetId: tos.datasetId, userId } }],
-        });
-        return { ...answer, ...written };
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= ACCEPT_ATTEMPTS) throw error;
-      }
-    }
+    const published = this.projection.index.tos.get(tosId);
+    const command: AcceptTos = { type: 'AcceptTos', data: { tosId, userId: principal.userId, published } };
+    // Other users' acceptances of this version change no decision on this one: decide again after a lost race.
+    const options = { retryOnConflict: true };
+    const { state } = await this.commands.decided(principal, `tos-${tosId}`, tosAcceptanceDecider, command, options);
+    // Decided, so the caller is a user who has accepted; accepting again answers as the first acceptance did.
+    const { data, position } = firstAcceptance(state, principal.userId!)!;
+    return { tosId, datasetId: data.datasetId, userId: data.userId, accepted: true as const, revision: String(position) };
   }
 }
