@@ -1,4 +1,5 @@
 import { BUILT_IN_PERMISSIONS, userNumberOfUuid, type DatasetCreated, type TesseraEvent } from '@tessera/contracts';
+import { GroupMemberships, setOf } from './group-memberships';
 
 /** A user as the rules see it: its standing decides super admin, read-only and deactivation. */
 export interface AccessUser {
@@ -13,13 +14,6 @@ export interface AccessUser {
   readOnly: boolean;
   serviceAccount: boolean;
   deactivated: boolean;
-}
-
-export interface AccessGroup {
-  id: string;
-  name: string;
-  /** userId → group admin flag. */
-  members: Map<string, boolean>;
 }
 
 export interface AccessDataset {
@@ -73,9 +67,11 @@ export class AccessState<D extends AccessDataset = AccessDataset> {
   readonly users = new Map<string, AccessUser>();
   /** user number → user id. */
   readonly userNumbers = new Map<number, string>();
-  readonly groups = new Map<string, AccessGroup>();
+  /** Who is in which group; `groups` and `userGroups` are its maps, shared. */
+  readonly memberships = new GroupMemberships();
+  readonly groups = this.memberships.groups;
   /** userId → groupIds. */
-  readonly userGroups = new Map<string, Set<string>>();
+  readonly userGroups = this.memberships.userGroups;
   readonly datasets = new Map<string, D>();
   /** groupId → datasetId → how many permissions the group is granted there (expired or not). */
   readonly groupDatasets = new Map<string, Map<string, number>>();
@@ -257,46 +253,25 @@ export class AccessState<D extends AccessDataset = AccessDataset> {
         return true;
       }
       case 'UserDeactivated': {
-        const { userId } = event.data;
-        const user = this.users.get(userId);
+        const user = this.users.get(event.data.userId);
         if (user) user.deactivated = true;
         // A deactivated user's memberships end.
-        for (const groupId of this.userGroups.get(userId) ?? []) this.groups.get(groupId)?.members.delete(userId);
-        this.userGroups.delete(userId);
-        return true;
-      }
-      case 'GroupCreated': {
-        const { groupId, name } = event.data;
-        this.groups.set(groupId, { id: groupId, name, members: new Map() });
-        return true;
+        return this.memberships.evolve(event);
       }
       case 'GroupDeleted': {
         const { groupId } = event.data;
-        const group = this.groups.get(groupId);
-        if (!group) return true;
+        if (!this.groups.has(groupId)) return true;
         // Deleting a group ends its memberships and its grants.
-        for (const userId of group.members.keys()) this.userGroups.get(userId)?.delete(groupId);
         for (const datasetId of this.groupDatasets.get(groupId)?.keys() ?? []) {
           for (const holders of this.datasets.get(datasetId)?.grants.values() ?? []) holders.delete(groupId);
         }
         this.groupDatasets.delete(groupId);
-        this.groups.delete(groupId);
-        return true;
+        return this.memberships.evolve(event);
       }
-      case 'GroupMemberAdded': {
-        const { groupId, userId, admin } = event.data;
-        const group = this.groups.get(groupId);
-        if (!group) return true;
-        group.members.set(userId, admin === true);
-        setOf(this.userGroups, userId).add(groupId);
-        return true;
-      }
-      case 'GroupMemberRemoved': {
-        const { groupId, userId } = event.data;
-        this.groups.get(groupId)?.members.delete(userId);
-        this.userGroups.get(userId)?.delete(groupId);
-        return true;
-      }
+      case 'GroupCreated':
+      case 'GroupMemberAdded':
+      case 'GroupMemberRemoved':
+        return this.memberships.evolve(event);
       case 'DatasetCreated': {
         this.datasets.set(event.data.datasetId, this.newDataset(event.data));
         return true;
@@ -365,10 +340,4 @@ export function scopeAllows(scopes: string[], permission: string): boolean {
 /** A grant counts at `at` while it has not expired (no expiry: Infinity). */
 export function isUnexpired(expiresAt: number | undefined, at: number): boolean {
   return expiresAt !== undefined && expiresAt > at;
-}
-
-function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  return set;
 }

@@ -236,10 +236,7 @@ export class DecisionIndex {
   }
 
   groupNamesOf(userId: string | undefined): string[] {
-    return [...(this.userGroups.get(userId ?? '') ?? [])]
-      .map((id) => this.groups.get(id)?.name)
-      .filter((name): name is string => !!name)
-      .sort();
+    return this.access.memberships.groupNamesOf(userId);
   }
 
   currentTos(dataset: DatasetState): TosVersion | undefined {
@@ -461,9 +458,8 @@ export class DecisionIndex {
     const index = new DecisionIndex(publicUrl);
     index.position = raw.position;
     for (const group of raw.groups) {
-      index.groups.set(group.id, { id: group.id, name: group.name, members: new Map(group.members) });
+      index.access.memberships.restoreGroup(group.id, group.name, group.members);
       index.groupsByName.set(group.name, group.id);
-      for (const [userId] of group.members) setOf(index.userGroups, userId).add(group.id);
     }
     for (const dataset of raw.datasets) {
       const state: DatasetState = {
