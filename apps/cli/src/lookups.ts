@@ -1,6 +1,7 @@
 import { CliError, EXIT } from './cli-error';
 import type { CliContext } from './cli-context';
 
+/** The contracts' UUID_PATTERN, copied: the command line starts without the libraries' path aliases. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A group or dataset named by id or by its exact name (names are unique), as its id. */

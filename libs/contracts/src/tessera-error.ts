@@ -52,7 +52,3 @@ export interface WireError {
   retryAfter?: number;
   [extra: string]: unknown;
 }
-
-export function assertUnreachable(value: never): never {
-  throw new Error(`unreachable: ${JSON.stringify(value)}`);
-}

@@ -25,10 +25,6 @@ const RELEVANT = new Set<string>([
   POLICY_EVENTS.tosAccepted,
 ]);
 
-export function isAccessEvent(type: string): boolean {
-  return RELEVANT.has(type);
-}
-
 /** At most this many rows go in one INSERT or UPDATE statement. */
 const ROWS_PER_STATEMENT = 20_000;
 

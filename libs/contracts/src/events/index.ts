@@ -9,12 +9,5 @@ export * from './policy.events';
 export * from './token.events';
 export * from './trusted-app.events';
 
-/** The events each category's app writes (`tessera.v1.events.<category>`). */
-export interface EventsByCategory {
-  identity: IdentityEvent;
-  token: TokenEvent;
-  policy: PolicyEvent;
-}
-
 /** Every event the log holds. */
 export type TesseraEvent = IdentityEvent | TokenEvent | PolicyEvent;
