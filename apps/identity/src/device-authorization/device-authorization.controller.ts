@@ -17,12 +17,12 @@ import { Handles } from '@tessera/messaging';
 import { PG_POOL } from '@tessera/platform';
 import { CredentialCipher } from '../credentials/credential-cipher';
 import { deviceAuthorizationDecider, type DeviceAuthorizationCommand } from './domain/device-authorization.decider';
+import { decidePoll } from './domain/device-poll';
 import { newUserCode, normalizeUserCode } from './user-code';
 
 /** RFC 8628: a device code lives 15 minutes; the device polls every 5 s, 5 s more after each `slow_down`. */
 export const DEVICE_CODE_TTL_SECONDS = 900;
 export const POLL_INTERVAL_SECONDS = 5;
-const SLOW_DOWN_STEP_SECONDS = 5;
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
@@ -157,31 +157,37 @@ export class DeviceAuthorizationController {
   }
 
   private async pollAnswer(client: PoolClient, row: DeviceRequestRow | undefined): Promise<DevicePoll> {
-    if (!row || row.status === 'collected') return { status: 'unknown' };
-    const now = Date.now();
-    if (row.expires_at.getTime() <= now) return { status: 'expired' };
-    if (row.status === 'denied') return { status: 'denied' };
-    if (row.status === 'approved') {
-      await client.query(
-        `UPDATE identity.device_requests SET status = 'collected', token_sealed = NULL, last_polled_at = now() WHERE id = $1`,
-        [row.id],
-      );
-      return {
-        status: 'approved',
-        token: this.cipher.open(row.token_sealed!, `device-token:${row.id}`),
-        expiresAt: row.token_expires_at?.toISOString() ?? null,
-      };
+    if (!row) return { status: 'unknown' };
+    const polled = {
+      status: row.status,
+      expiresAt: row.expires_at.getTime(),
+      lastPolledAt: row.last_polled_at?.getTime() ?? null,
+      intervalSeconds: row.interval_seconds,
+    };
+    const outcome = decidePoll(polled, Date.now());
+    switch (outcome.status) {
+      case 'approved':
+        await client.query(
+          `UPDATE identity.device_requests SET status = 'collected', token_sealed = NULL, last_polled_at = now() WHERE id = $1`,
+          [row.id],
+        );
+        return {
+          status: 'approved',
+          token: this.cipher.open(row.token_sealed!, `device-token:${row.id}`),
+          expiresAt: row.token_expires_at?.toISOString() ?? null,
+        };
+      case 'slow_down':
+        await client.query('UPDATE identity.device_requests SET interval_seconds = $2, last_polled_at = now() WHERE id = $1', [
+          row.id,
+          outcome.interval,
+        ]);
+        return outcome;
+      case 'pending':
+        await client.query('UPDATE identity.device_requests SET last_polled_at = now() WHERE id = $1', [row.id]);
+        return outcome;
+      default:
+        return outcome;
     }
-    if (row.last_polled_at && now - row.last_polled_at.getTime() < row.interval_seconds * 1000) {
-      const interval = row.interval_seconds + SLOW_DOWN_STEP_SECONDS;
-      await client.query('UPDATE identity.device_requests SET interval_seconds = $2, last_polled_at = now() WHERE id = $1', [
-        row.id,
-        interval,
-      ]);
-      return { status: 'slow_down', interval };
-    }
-    await client.query('UPDATE identity.device_requests SET last_polled_at = now() WHERE id = $1', [row.id]);
-    return { status: 'pending' };
   }
 
   /** The live (unexpired) request with this user code, for a signed-in person; `not_found` names no reason beyond that. */
