@@ -22,7 +22,7 @@ export function setUpOpenApi(app: INestApplication, publicUrl: string): void {
       })
       .build(),
   );
-  document.paths['/api/v1/me'] = { get: ME_OPERATION };
+  listPlainRoutes(document);
   markPagingOptional(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
@@ -39,7 +39,31 @@ function markPagingOptional(document: OpenAPIObject): void {
   }
 }
 
-/** `GET /api/v1/me` is a plain Fastify route (see MeRoute), so Nest's scanner does not see it. */
+/**
+ * The plain Fastify routes (AuthenticatedRoutes), which Nest's scanner does not see, each where Nest
+ * listed it as a controller route (after `after`) and as Nest described it: the operation ids are
+ * those the console's generated types name.
+ */
+function listPlainRoutes(document: OpenAPIObject): void {
+  const paths = Object.entries(document.paths);
+  for (const { path, after, get } of PLAIN_ROUTES) {
+    const at = after === undefined ? -1 : paths.findIndex(([listed]) => listed === after);
+    paths.splice(at === -1 ? paths.length : at + 1, 0, [path, { get }]);
+  }
+  document.paths = Object.fromEntries(paths);
+}
+
+const CALLER = { responses: { '200': { description: '' } }, security: [{ bearer: [] }] };
+/** A string query parameter, its keys in Nest's order. */
+const query = (name: string, required: boolean, description?: string) => ({
+  name,
+  required,
+  in: 'query' as const,
+  ...(description === undefined ? {} : { description }),
+  schema: { type: 'string' as const },
+});
+
+/** `GET /api/v1/me` (MeRoute) has its own description: it never was a Nest route. */
 const ME_OPERATION = {
   summary: 'The caller: who it is, its groups and affiliations (answered by the gateway alone)',
   tags: ['users'],
@@ -81,3 +105,47 @@ const ME_OPERATION = {
     '401': { description: 'no_token, invalid_token, expired_token or revoked_token' },
   },
 };
+
+type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+const PLAIN_ROUTES: { path: string; after?: string; get: Operation }[] = [
+  {
+    path: '/auth/api/v1/user/cache',
+    after: '/auth/api/v1/user/token/{id}',
+    get: {
+      operationId: 'MiddleAuthController_userCache',
+      parameters: [],
+      ...CALLER,
+      summary: "The caller's middle_auth user-cache object (permissions capped by the token's scopes)",
+      tags: ['middle_auth'],
+    },
+  },
+  {
+    path: '/api/v1/check',
+    after: '/api/v1/users/{id}/affiliations',
+    get: {
+      operationId: 'DecisionsController_check',
+      parameters: [
+        query('permission', true),
+        query('dataset', false, 'dataset id or name (or give service and table)'),
+        query('service', false, 'with table, instead of dataset'),
+        query('table', false, 'with service, instead of dataset'),
+      ],
+      ...CALLER,
+      summary: 'May the caller do `permission` on a dataset (or a service table)? 200, or 403 with the reason',
+      tags: ['policy'],
+    },
+  },
+  {
+    path: '/api/v1/me/permissions',
+    after: '/api/v1/check',
+    get: {
+      operationId: 'DecisionsController_myPermissions',
+      parameters: [],
+      ...CALLER,
+      summary: "The caller's permissions per dataset, with and without TOS, and what it administers",
+      tags: ['policy'],
+    },
+  },
+  { path: '/api/v1/me', get: ME_OPERATION },
+];

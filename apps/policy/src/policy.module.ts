@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { tablesReplay } from '@tessera/platform';
 import { AffiliationsController } from './affiliations/affiliations.controller';
+import { CallerAnswersResponder } from './callers/caller-answers.responder';
 import { DecisionCallers } from './callers/decision-callers';
 import { PolicyCommands } from './callers/policy-commands';
 import { DatasetsController } from './datasets/datasets.controller';
@@ -37,6 +38,7 @@ import { TosController } from './tos/tos.controller';
     DecisionCallers,
     Decider,
     CheckResponder,
+    CallerAnswersResponder,
   ],
 })
 export class PolicyModule {}

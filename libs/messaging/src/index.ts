@@ -6,3 +6,4 @@ export * from './rpc-errors.filter';
 export * from './nats-link';
 export * from './handles.decorator';
 export * from './tessera-client';
+export * from './direct-responder';

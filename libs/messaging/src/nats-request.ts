@@ -1,5 +1,5 @@
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
-import { TesseraError, type WireError } from '@tessera/contracts';
+import { headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { REVISION_HEADER, TesseraError, type WireError } from '@tessera/contracts';
 import { injectTraceContext, metrics, secondsSince, tracingOn, type CounterCell, type HistogramCell } from '@tessera/observability';
 import { natsLinkOf } from './nats-link';
 
@@ -25,6 +25,43 @@ export const REQUEST_TIMEOUT_MS = 5_000;
  * does a connection that is down (at once) or drops while the request waits (then).
  */
 export async function requestJson<T>(nats: NatsConnection, subject: string, body: unknown, options: NatsRequestOptions = {}): Promise<T> {
+  const { message, cells } = await send(nats, subject, body, options);
+  return settle(cells, parse(subject, cells, message)) as T;
+}
+
+/** An answer to forward as it came: the bytes of its JSON text and the revision it reflects. */
+export interface ServedAnswer {
+  body: Uint8Array;
+  revision: string;
+}
+
+/**
+ * As requestJson, for a subject whose answer is the HTTP body itself with its revision in the
+ * REVISION_HEADER: the bytes are not parsed. A reply without the header is parsed as an error.
+ */
+export async function requestServed(
+  nats: NatsConnection,
+  subject: string,
+  body: unknown,
+  options: NatsRequestOptions = {},
+): Promise<ServedAnswer> {
+  const { message, cells } = await send(nats, subject, body, options);
+  const revision = message.headers?.get(REVISION_HEADER);
+  if (revision) {
+    cells.ok.inc();
+    return { body: message.data, revision };
+  }
+  settle(cells, parse(subject, cells, message));
+  throw new Error(`${subject} answered without ${REVISION_HEADER}`);
+}
+
+/** The request on its way and its reply, timed; 503 `unavailable` when no reply comes. */
+async function send(
+  nats: NatsConnection,
+  subject: string,
+  body: unknown,
+  options: NatsRequestOptions,
+): Promise<{ message: Msg; cells: SubjectCells }> {
   const started = performance.now();
   const cells = subjectCells(subject);
   let headers;
@@ -40,24 +77,36 @@ export async function requestJson<T>(nats: NatsConnection, subject: string, body
     cells.unavailable.inc();
     throw new TesseraError('unavailable', `${subject} did not answer: NATS is disconnected`, undefined, undefined, 1);
   }
-  let reply: unknown;
   try {
     const request = nats.request(subject, payload, { timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS, headers });
     const message = link ? await link.guard(request) : await request;
-    reply = message.json();
+    cells.duration.observe(secondsSince(started));
+    return { message, cells };
   } catch (error) {
     cells.unavailable.inc();
     cells.duration.observe(secondsSince(started));
     throw new TesseraError('unavailable', `${subject} did not answer: ${(error as Error).message}`, undefined, undefined, 1);
   }
-  cells.duration.observe(secondsSince(started));
+}
+
+function parse(subject: string, cells: SubjectCells, message: Msg): unknown {
+  try {
+    return message.json();
+  } catch (error) {
+    cells.unavailable.inc();
+    throw new TesseraError('unavailable', `${subject} did not answer: ${(error as Error).message}`, undefined, undefined, 1);
+  }
+}
+
+/** The reply, or the TesseraError of an `{"error":…}` reply. */
+function settle(cells: SubjectCells, reply: unknown): unknown {
   const error = reply && typeof reply === 'object' ? (reply as { error?: unknown }).error : undefined;
   if (error && typeof error === 'object') {
     cells.error.inc();
     throw TesseraError.fromWire(error as WireError);
   }
   cells.ok.inc();
-  return reply as T;
+  return reply;
 }
 
 interface SubjectCells {

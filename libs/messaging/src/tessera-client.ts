@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { MessageSubject, ReplyOf, RequestOf } from '@tessera/contracts';
-import { requestJson, type NatsRequestOptions } from './nats-request';
+import { requestJson, requestServed, type NatsRequestOptions, type ServedAnswer } from './nats-request';
 
 /**
  * The one typed client of Tessera's subjects: the subject names the request and reply types
@@ -12,5 +12,10 @@ export class TesseraClient {
 
   request<S extends MessageSubject>(subject: S, body: RequestOf<S>, options?: NatsRequestOptions): Promise<ReplyOf<S>> {
     return requestJson<ReplyOf<S>>(this.nats, subject, body, options);
+  }
+
+  /** The answer's bytes and revision, to forward as the HTTP body without parsing it (see requestServed). */
+  requestServed<S extends MessageSubject>(subject: S, body: RequestOf<S>, options?: NatsRequestOptions): Promise<ServedAnswer> {
+    return requestServed(this.nats, subject, body, options);
   }
 }

@@ -1,3 +1,4 @@
+export * from './authenticated-routes';
 export * from './auth.module';
 export * from './bearer-auth.guard';
 export * from './current-principal.decorator';

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { AuthenticatedRequest } from './bearer-auth.guard';
 import { TesseraError } from '@tessera/contracts';
 
 /** The longest a read waits for `X-Tessera-Min-Revision` before answering 503 `stale`. */
@@ -20,4 +21,9 @@ export function readMinRevision(request: FastifyRequest): number | undefined {
 
 export function staleError(minRevision: number, position: number): TesseraError {
   return new TesseraError('stale', `this replica reflects revision ${position}, not yet ${minRevision}; retry`, undefined, undefined, 1);
+}
+
+/** The caller's `X-Tessera-Min-Revision` as a forwarded request's field, for the answering app to wait for too. */
+export function minRevisionOf(request: AuthenticatedRequest): { minRevision?: number } {
+  return request.minRevision === undefined ? {} : { minRevision: request.minRevision };
 }

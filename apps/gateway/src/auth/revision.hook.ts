@@ -33,12 +33,21 @@ export class RevisionHook implements OnModuleInit {
     const revision = reply.statusCode < 400 ? (payload as { revision?: unknown } | null | undefined)?.revision : undefined;
     if (revision === undefined || revision === null) return done(null, payload);
     void reply.header('X-Tessera-Revision', String(revision));
-    const position = Number(revision);
-    // Reads (and writes this replica already reflects) answer at once, without a promise.
-    if (!Number.isSafeInteger(position) || position <= this.replica.position) return done(null, payload);
-    this.replica.waitFor(position, MIN_REVISION_WAIT_MS).then(
+    const waiting = reflected(this.replica, revision);
+    if (waiting === undefined) return done(null, payload);
+    waiting.then(
       () => done(null, payload),
       (error: Error) => done(error),
     );
   }
+}
+
+/**
+ * Settles once the replica reflects `revision` (or the bounded wait is over); undefined, without a
+ * promise, when it already does: reads, and writes this replica already reflects.
+ */
+export function reflected(replica: TokenIndexReplica, revision: unknown): Promise<unknown> | undefined {
+  const position = Number(revision);
+  if (!Number.isSafeInteger(position) || position <= replica.position) return undefined;
+  return replica.waitFor(position, MIN_REVISION_WAIT_MS);
 }

@@ -8,23 +8,24 @@ import { sendError } from './error-body';
 /** The contract's error body for every error: `{"statusCode","error","message","details"}`. */
 @Catch()
 export class HttpErrorsFilter implements ExceptionFilter {
-  private readonly log = new Logger('HttpErrorsFilter');
-
   constructor(private readonly config: TesseraConfig) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    sendError(host.switchToHttp().getResponse<FastifyReply>(), this.toTesseraError(exception), this.config.publicUrl);
+    sendError(host.switchToHttp().getResponse<FastifyReply>(), asTesseraError(exception), this.config.publicUrl);
   }
+}
 
-  private toTesseraError(exception: unknown): TesseraError {
-    if (exception instanceof TesseraError) return exception;
-    const unavailable = databaseUnavailable(exception);
-    if (unavailable) return unavailable;
-    const status = exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: number })?.statusCode;
-    if (status !== undefined && status < 500) return new TesseraError(codeForStatus(status), messageOf(exception));
-    this.log.error((exception as Error)?.stack ?? String(exception));
-    return new TesseraError('internal_error', 'internal error');
-  }
+const log = new Logger('HttpErrorsFilter');
+
+/** The contract's error for anything thrown while answering; what is not a known 4xx or 503 is logged and answered 500. */
+export function asTesseraError(exception: unknown): TesseraError {
+  if (exception instanceof TesseraError) return exception;
+  const unavailable = databaseUnavailable(exception);
+  if (unavailable) return unavailable;
+  const status = exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: number })?.statusCode;
+  if (status !== undefined && status < 500) return new TesseraError(codeForStatus(status), messageOf(exception));
+  log.error((exception as Error)?.stack ?? String(exception));
+  return new TesseraError('internal_error', 'internal error');
 }
 
 /** The contract code of a 4xx the framework raised (Fastify's parsers, Nest's pipes); `bad_request` for any other 4xx. */

@@ -25,7 +25,7 @@ export class MiddleAuthUserController {
   @ApiOperation({ summary: 'The caller, as middle_auth describes a user (id is the user number)' })
   async me(@CurrentPrincipal() principal: Caller) {
     if (!principal.userId) throw new TesseraError('not_found', 'an admin token has no user');
-    const [{ user: cache }, user] = await Promise.all([
+    const [cache, user] = await Promise.all([
       this.client.request(M.userCache, { token: principal.bearer }),
       this.client.request(IDENTITY_ADMIN_SUBJECTS.getUser, { principal, id: principal.userId }),
     ]);
@@ -46,7 +46,7 @@ export class MiddleAuthUserController {
   @Get('token')
   @ApiOperation({ summary: "The caller's tokens as middle_auth lists its keys; `token` is the masked hint, never the secret" })
   async tokens(@CurrentPrincipal() principal: Caller) {
-    const [{ items }, { user }] = await Promise.all([
+    const [{ items }, user] = await Promise.all([
       this.client.request(TOKEN_ADMIN_SUBJECTS.list, { principal }),
       this.client.request(M.userCache, { token: principal.bearer }),
     ]);

@@ -13,21 +13,13 @@ import { parseRootIds, parseUserNumbers } from './middle-auth-input';
  * middle_auth's routes (CONTRACT section 8) for CAVE services built on `middle_auth_client` and for
  * Neuroglancer, unchanged: their `AUTH_URL` points at `<tessera>/auth`. Every answer is forwarded
  * to the policy app; "unknown" and "no" are 4xx or false, never a 5xx the client would retry.
+ * The hottest, `user/cache`, is UserCacheRoute.
  */
 @ApiTags('middle_auth')
 @UseGuards(MiddleAuthEnabledGuard)
 @Controller('auth/api/v1')
 export class MiddleAuthController {
   constructor(private readonly client: TesseraClient) {}
-
-  @Get('user/cache')
-  @Authenticated()
-  @ApiOperation({ summary: "The caller's middle_auth user-cache object (permissions capped by the token's scopes)" })
-  async userCache(@BearerToken() token: string, @MinRevision() min: number | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { user, revision } = await this.client.request(M.userCache, { token, ...revisionOf(min) });
-    void reply.header('X-Tessera-Revision', revision);
-    return user;
-  }
 
   @Get('user/:id/permissions')
   @Authenticated()

@@ -4,7 +4,8 @@ import { isRefusal } from '@tessera/token-index';
 import { DecisionCallers } from './decision-callers';
 import type { ForwardedRequest } from './policy-access';
 
-const MESSAGES = {
+/** How a refused caller's token is described. */
+export const TOKEN_REFUSAL_MESSAGES = {
   invalid_token: 'the token is not valid',
   expired_token: 'the token has expired',
   revoked_token: 'the token has been revoked',
@@ -22,7 +23,7 @@ export class ForwardedCallerPipe implements PipeTransform {
     const request = (value ?? {}) as ForwardedRequest & { token?: unknown };
     if (typeof request.token !== 'string') throw new TesseraError('no_token', 'this request needs the caller’s token');
     const principal = await this.callers.resolve(request.token);
-    if (isRefusal(principal)) throw new TesseraError(principal.error, MESSAGES[principal.error]);
+    if (isRefusal(principal)) throw new TesseraError(principal.error, TOKEN_REFUSAL_MESSAGES[principal.error]);
     return { ...request, token: undefined, principal } as ForwardedRequest;
   }
 }

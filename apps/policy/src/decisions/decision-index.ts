@@ -73,6 +73,14 @@ interface CachedPermissions {
   computedAt: number;
   validUntil: number;
   answer: UserPermissions;
+  /** Texts made from the answer (the JSON bodies served from it), by name, each with its own end of validity. */
+  texts?: Map<string, ServedText>;
+}
+
+/** A JSON body made from a user's answer, and until when it holds (Infinity: until an event touches the user). */
+export interface ServedText {
+  text: string;
+  validUntil: number;
 }
 
 /** Beyond this many users cached, the cache starts again (memory stays bounded). */
@@ -179,13 +187,32 @@ export class DecisionIndex {
    */
   userPermissions(subject: Subject, now = Date.now()): UserPermissions {
     if (subject.superAdmin || !subject.userId) return this.computePermissions(subject, now).answer;
+    return this.cachedPermissions(subject, subject.userId, now).answer;
+  }
+
+  /**
+   * A JSON body made by `make` from the user's answer (the me-permissions body, the middle_auth user
+   * cache), kept beside the answer: made again only once an event touches the user (forgetTouched)
+   * or the text's own `validUntil` passes. A super admin's is made each time, as its answer is.
+   */
+  servedText(subject: Subject, name: string, make: (answer: UserPermissions) => ServedText, now = Date.now()): string {
+    if (subject.superAdmin || !subject.userId) return make(this.computePermissions(subject, now).answer).text;
+    const cached = this.cachedPermissions(subject, subject.userId, now);
+    cached.texts ??= new Map();
+    let served = cached.texts.get(name);
+    if (served === undefined || now >= served.validUntil) cached.texts.set(name, (served = make(cached.answer)));
+    return served.text;
+  }
+
+  private cachedPermissions(subject: Subject, userId: string, now: number): CachedPermissions {
     const variant = `${subject.readOnly ? 'r' : 'w'}${subject.scopes ? subject.scopes.join(' ') : '*all'}`;
-    const cached = this.permissionsCache.get(subject.userId);
-    if (cached && cached.variant === variant && now >= cached.computedAt && now < cached.validUntil) return cached.answer;
+    const cached = this.permissionsCache.get(userId);
+    if (cached && cached.variant === variant && now >= cached.computedAt && now < cached.validUntil) return cached;
     const { answer, validUntil } = this.computePermissions(subject, now);
     if (this.permissionsCache.size >= MAX_CACHED_USERS) this.permissionsCache.clear();
-    this.permissionsCache.set(subject.userId, { variant, computedAt: now, validUntil, answer });
-    return answer;
+    const made: CachedPermissions = { variant, computedAt: now, validUntil, answer };
+    this.permissionsCache.set(userId, made);
+    return made;
   }
 
   private computePermissions(subject: Subject, now: number): { answer: UserPermissions; validUntil: number } {
@@ -387,7 +414,10 @@ export class DecisionIndex {
     this.access.evolve(event);
   }
 
-  /** Drops the cached answers an event can change: its user, a group's members, a dataset's holders and admins. */
+  /**
+   * Drops the cached answers (and the texts made from them) an event can change: its user, a group's
+   * members, a dataset's holders and admins; every one for an event that could touch anyone.
+   */
   private forgetTouched(event: IndexedEvent): void {
     const forget = (userId: string) => this.permissionsCache.delete(userId);
     const forgetMembers = (groupId: string) => {
@@ -402,7 +432,12 @@ export class DecisionIndex {
       case 'GroupMemberRemoved':
       case 'DatasetAdminAdded':
       case 'DatasetAdminRemoved':
+      case 'UserAffiliated':
         forget(event.data.userId);
+        return;
+      case 'AffiliationCreated':
+        // Names the affiliations of users affiliated to it before it was created (an import's order).
+        this.permissionsCache.clear();
         return;
       case 'TosAccepted':
         forget(event.data.userId);

@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { MIDDLE_AUTH_SUBJECTS as M, TesseraError, type Principal, type PublicRootsQuestion } from '@tessera/contracts';
 import { Handles } from '@tessera/messaging';
 import { ForwardedCallerPipe } from '../callers/forwarded-caller.pipe';
-import { notFound, subjectOf, type ForwardedRequest } from '../callers/policy-access';
+import { notFound, type ForwardedRequest } from '../callers/policy-access';
 import type { DecisionIndex } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
 import { userCacheOf } from './user-cache';
@@ -16,12 +16,7 @@ import { userCacheOf } from './user-cache';
 export class MiddleAuthController {
   constructor(private readonly projection: DecisionIndexProjection) {}
 
-  @Handles(M.userCache)
-  async userCache(@Payload(ForwardedCallerPipe) request: ForwardedRequest) {
-    await this.projection.atLeast(request.minRevision);
-    const index = this.projection.index;
-    return { user: userCacheOf(index, subjectOf(request.principal)), revision: String(index.position) };
-  }
+  // M.userCache: CallerAnswersResponder, outside this pipeline.
 
   @Handles(M.userPermissions)
   async userPermissions(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { number: number }) {

@@ -1,5 +1,5 @@
 import type { MiddleAuthUserCache } from '@tessera/contracts';
-import { scopeAllows, type DecisionIndex, type Subject } from '../decisions/decision-index';
+import { scopeAllows, type DecisionIndex, type Subject, type UserPermissions } from '../decisions/decision-index';
 
 /** middle_auth's permission levels: view 1, edit 2, anything else 0. */
 const LEVELS: Record<string, number> = { view: 1, edit: 2 };
@@ -9,9 +9,13 @@ const LEVELS: Record<string, number> = { view: 1, edit: 2 };
  * write). Every permission map is capped by the token's scopes, the terms-ignoring one included,
  * so a view-only token is never told that accepting terms would let it edit.
  */
-export function userCacheOf(index: DecisionIndex, subject: Subject, now = Date.now()): MiddleAuthUserCache {
+export function userCacheOf(
+  index: DecisionIndex,
+  subject: Subject,
+  now = Date.now(),
+  held: UserPermissions = index.userPermissions(subject, now),
+): MiddleAuthUserCache {
   const user = subject.userId === undefined ? undefined : index.users.get(subject.userId);
-  const held = index.userPermissions(subject, now);
   const capped = (permissions: string[]) =>
     subject.superAdmin || !subject.scopes ? permissions : permissions.filter((permission) => scopeAllows(subject.scopes!, permission));
   const ignoringTos: Record<string, string[]> = {};
@@ -45,6 +49,22 @@ export function userCacheOf(index: DecisionIndex, subject: Subject, now = Date.n
   };
 }
 
+/**
+ * The caller's user-cache object as the gateway serves it (JSON text), kept beside its permissions
+ * until an event touches the user or one of its affiliations starts or ends.
+ */
+export function userCacheText(index: DecisionIndex, subject: Subject, now = Date.now()): string {
+  return index.servedText(
+    subject,
+    'middle-auth-user-cache',
+    (held) => ({
+      text: JSON.stringify(userCacheOf(index, subject, now, held)),
+      validUntil: nextAffiliationChange(index, subject.userId, now),
+    }),
+    now,
+  );
+}
+
 /** Names of the institutions the user belongs to now (started, not ended). */
 function currentAffiliations(index: DecisionIndex, userId: string | undefined, now: number): string[] {
   const names: string[] = [];
@@ -54,4 +74,15 @@ function currentAffiliations(index: DecisionIndex, userId: string | undefined, n
     if (name) names.push(name);
   }
   return names.sort();
+}
+
+/** When the user's current affiliations next change by themselves (one starts or ends); Infinity for never. */
+function nextAffiliationChange(index: DecisionIndex, userId: string | undefined, now: number): number {
+  let next = Infinity;
+  for (const affiliation of index.userAffiliations.get(userId ?? '')?.values() ?? []) {
+    for (const moment of [Date.parse(affiliation.start), affiliation.end === null ? NaN : Date.parse(affiliation.end)]) {
+      if (moment > now && moment < next) next = moment;
+    }
+  }
+  return next;
 }

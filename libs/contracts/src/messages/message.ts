@@ -21,6 +21,12 @@ export interface ForwardedCaller {
 /** A subject the gateway forwards with the caller: the handler sees the resolved principal. */
 export type CallerMessage<Fields, Reply> = Message<Fields & { principal: ForwardedCaller }, Reply, Fields & { principal: Principal }>;
 
+/**
+ * The NATS header of a reply that is an HTTP body as it stands (the caller's me-permissions, its
+ * middle_auth user cache): the revision it reflects, so the gateway forwards the bytes unparsed.
+ */
+export const REVISION_HEADER = 'Tessera-Revision';
+
 /** Every write answers with the log position it produced (CONTRACT section 2). */
 export interface Revision {
   /** Decimal string: positions outgrow JavaScript's safe integers long before bigint does. */

@@ -37,7 +37,8 @@ export type PublicRootsQuestion = { table: string } & (
 
 /** The subjects behind the middle_auth-compatible routes. */
 export interface MiddleAuthMessages {
-  [M.userCache]: PolicyAdminMessage<Record<never, never>, { user: MiddleAuthUserCache } & Revision>;
+  /** The object alone, its revision in the REVISION_HEADER: the gateway's answer as it stands. */
+  [M.userCache]: PolicyAdminMessage<Record<never, never>, MiddleAuthUserCache>;
   [M.userPermissions]: PolicyAdminMessage<{ number: number }, { user: MiddleAuthUserCache } & Revision>;
   [M.usernames]: PolicyAdminMessage<{ numbers: number[] }, { users: { id: number; name: string }[] } & Revision>;
   [M.tableDataset]: PolicyAdminMessage<{ service: string; table: string }, { dataset: string } & Revision>;

@@ -185,6 +185,7 @@ export interface PolicyMessages {
     { userId: string } & PageQuery,
     Page<UserAffiliationView & { name: string | null; current: boolean }> & Revision
   >;
+  /** The gateway's answer as it stands, its revision also in the REVISION_HEADER. */
   [P.myPermissions]: PolicyAdminMessage<Record<never, never>, UserPermissions & Revision>;
   [P.myDatasets]: PolicyAdminMessage<{ permission?: string } & PageQuery, Page<NamedRef> & Revision>;
   [P.datasetUsers]: PolicyAdminMessage<
