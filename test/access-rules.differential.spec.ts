@@ -4,6 +4,7 @@ import type { RecordedEvent } from '@tessera/event-store';
 import { AccessProjector } from '../apps/audit/src/access/access-projector';
 import { heldAt, type HoldingRow, type HoldingRows } from '../apps/audit/src/access/holding-rows';
 import { DecisionIndex } from '../apps/policy/src/decisions/decision-index';
+import { userCacheJson, userCacheOf } from '../apps/policy/src/middle-auth/user-cache';
 
 /**
  * One rule book, two readers: random histories of identity and policy events go through the
@@ -239,7 +240,7 @@ type Answers = Map<string, Map<string, string[]>>;
 
 /**
  * The decision index's answers at `at`: its hot path (check) for every permission, which must agree
- * with its cached me-permissions answer. A super admin holds every registered permission live; the
+ * with its cached me-permissions answer (and the user-cache JSON kept with it). A super admin holds every registered permission live; the
  * audit lists what grants gave, so for one the answer compared is the check without that standing.
  */
 function decisionIndexAnswers(index: DecisionIndex, at: number): Answers {
@@ -247,6 +248,9 @@ function decisionIndexAnswers(index: DecisionIndex, at: number): Answers {
   for (const userId of USERS) {
     const subject = index.subjectOfUser(userId);
     const mine = index.userPermissions(subject, at);
+    // The JSON served from the cached answer (the middle_auth user cache) are made again when it is.
+    const served = userCacheJson(index, subject, at).toString();
+    if (served !== JSON.stringify(userCacheOf(index, subject, at))) throw new Error(`user cache of ${userId} is stale: ${served}`);
     const perDataset = new Map<string, string[]>();
     for (const datasetId of DATASETS) {
       const checked = PERMISSIONS.filter((name) => index.check(subject, name, datasetId, at).allowed);

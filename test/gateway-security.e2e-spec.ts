@@ -311,6 +311,17 @@ describe('gateway security (CONTRACT section 2)', () => {
       // The default gateway still takes them (TESSERA_MIDDLE_AUTH=on).
       expect((await call(tessera.baseUrl, 'GET', `/api/v1/me?middle_auth_token=${admin2}`)).status).toBe(200);
     });
+
+    it('with TESSERA_MIDDLE_AUTH=off, answers 404 on the middle_auth routes, user/cache included, before looking at the token', async () => {
+      for (const path of ['/auth/api/v1/user/cache', '/auth/api/v1/username?id=1']) {
+        const bearer = { headers: { authorization: `Bearer ${admin2}` } };
+        const off = await expectError(await call(https, 'GET', path, bearer), 404, 'not_found');
+        expect(off.message).toBe('the middle_auth routes are turned off (TESSERA_MIDDLE_AUTH)');
+        await expectError(await call(https, 'GET', path), 404, 'not_found');
+        // The default gateway answers them.
+        expect((await call(tessera.baseUrl, 'GET', path, bearer)).status).toBe(200);
+      }
+    });
   });
 
   describe('OpenAPI document (item 24)', () => {

@@ -1,6 +1,6 @@
 import { POLICY_EVENTS } from '@tessera/contracts';
 import { EventStore } from '@tessera/event-store';
-import { startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+import { eventually, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 import { PolicyFixtures } from './policy-fixtures';
 
 const ADMIN_KEY = 'middle-auth-admin-key-0123456789abcdef';
@@ -239,6 +239,68 @@ describe('middle_auth compatibility (CONTRACT section 8)', () => {
       const { body } = await clientGet(alice.token, '/user/cache');
       expect(body.permissions_v2.v1dd).toEqual(['view']);
       expect(body.permissions.v1dd).toBe(1);
+    });
+
+    it('shows a revoked grant, new terms, their acceptance and an ended membership at once, on /user/cache and /api/v1/me/permissions alike', async () => {
+      const erin = await register('Erin');
+      const h01 = (await api(root, 'POST', '/api/v1/datasets', { name: 'h01' })).body.id;
+      expect((await api(root, 'PUT', `/api/v1/groups/${lab}/members/${erin.id}`, { admin: false })).status).toBe(200);
+      const granted: Answer[] = [];
+      for (const permission of ['view', 'edit'])
+        granted.push(await api(root, 'PUT', `/api/v1/datasets/${h01}/grants/${lab}/${permission}`, {}));
+      /** What both routes say Erin holds on h01, each answer at least at the revision of the write before. */
+      const held = async (write: Answer) => {
+        expect(write.status).toBeLessThan(300);
+        const written = Number(write.headers.get('x-tessera-revision'));
+        const cache = await clientGet(erin.token, '/user/cache');
+        const mine = await api(erin.token, 'GET', '/api/v1/me/permissions');
+        expect([cache.status, mine.status]).toEqual([200, 200]);
+        expect(Number(cache.headers.get('x-tessera-revision'))).toBeGreaterThanOrEqual(written);
+        expect(Number(mine.headers.get('x-tessera-revision'))).toBeGreaterThanOrEqual(written);
+        expect(mine.headers.get('x-tessera-revision')).toBe(mine.body.revision);
+        return {
+          cache: [...(cache.body.permissions_v2.h01 ?? [])].sort(),
+          cacheTos: cache.body.missing_tos.some((tos: Json) => tos.dataset_name === 'h01'),
+          cacheGroups: cache.body.groups,
+          mine: [...(mine.body.permissions.h01 ?? [])].sort(),
+          mineTos: mine.body.missingTos.some((tos: Json) => tos.dataset === 'h01'),
+        };
+      };
+      const holding = (permissions: string[], missingTos = false, groups = ['lab']) => ({
+        cache: permissions,
+        cacheTos: missingTos,
+        cacheGroups: groups,
+        mine: permissions,
+        mineTos: missingTos,
+      });
+      // Each answer below is first read (and kept by the policy app) before the write that changes it.
+      expect(await held(granted[1])).toEqual(holding(['edit', 'view']));
+      expect(await held(await api(root, 'DELETE', `/api/v1/datasets/${h01}/grants/${lab}/edit`))).toEqual(holding(['view']));
+      const terms = await api(root, 'POST', `/api/v1/datasets/${h01}/tos`, { title: 'H01 terms', text: 'cite' });
+      expect(await held(terms)).toEqual(holding([], true));
+      expect(await held(await api(erin.token, 'POST', `/api/v1/tos/${terms.body.id}/accept`))).toEqual(holding(['view']));
+      expect(await held(await api(root, 'DELETE', `/api/v1/groups/${lab}/members/${erin.id}`))).toEqual(holding([], false, []));
+    });
+
+    it('shows an affiliation at once, and one starting later once it starts, with no event in between', async () => {
+      const frank = await register('Frank');
+      const before = await clientGet(frank.token, '/user/cache');
+      expect(before.body.affiliations).toEqual([]);
+      const princeton = (await api(root, 'POST', '/api/v1/affiliations', { name: 'Princeton' })).body.id;
+      const now = await api(root, 'PUT', `/api/v1/users/${frank.id}/affiliations/${princeton}`, { start: '2024-01-01' });
+      expect(now.status).toBe(200);
+      expect((await clientGet(frank.token, '/user/cache')).body.affiliations).toEqual(['Princeton']);
+      const allen = (await api(root, 'POST', '/api/v1/affiliations', { name: 'Allen' })).body.id;
+      const start = new Date(Date.now() + 2_000).toISOString();
+      expect((await api(root, 'PUT', `/api/v1/users/${frank.id}/affiliations/${allen}`, { start })).status).toBe(200);
+      expect((await clientGet(frank.token, '/user/cache')).body.affiliations).toEqual(['Princeton']);
+      const later = await eventually(
+        () => clientGet(frank.token, '/user/cache'),
+        (answer) => answer.body.affiliations.length === 2,
+        10_000,
+      );
+      expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(start));
+      expect(later.body.affiliations).toEqual(['Allen', 'Princeton']);
     });
 
     it('answers 401 to no token and an unknown token, 400 to a header that is not Bearer, never 5xx', async () => {

@@ -4,9 +4,9 @@ import type { Logger } from '@nestjs/common';
 import { REVISION_HEADER, TesseraError } from '@tessera/contracts';
 import { endSpan, handledCells, secondsSince, startIncomingSpan, tracingOn, withContext } from '@tessera/observability';
 
-/** A direct responder's answer: JSON text, and with `revision` the REVISION_HEADER (an HTTP body as it stands). */
+/** A direct responder's answer: JSON (text or UTF-8), and with `revision` the REVISION_HEADER (an HTTP body as it stands). */
 export interface DirectAnswer {
-  json: string;
+  json: string | Uint8Array;
   revision?: string;
 }
 

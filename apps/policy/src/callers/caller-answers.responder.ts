@@ -6,18 +6,18 @@ import { NATS_CONNECTION } from '@tessera/platform';
 import { isRefusal, type TokenRefusal } from '@tessera/token-index';
 import type { DecisionIndex, Subject } from '../decisions/decision-index';
 import { DecisionIndexProjection } from '../decisions/decision-index.projection';
-import { userCacheText } from '../middle-auth/user-cache';
+import { userCacheJson } from '../middle-auth/user-cache';
 import { DecisionCallers } from './decision-callers';
 import { TOKEN_REFUSAL_MESSAGES } from './forwarded-caller.pipe';
 import { subjectOf } from './policy-access';
 
-/** The text of an answer for the caller, from the index as it stands. */
-type CallerText = (index: DecisionIndex, subject: Subject) => string;
+/** An answer for the caller as JSON bytes, from the index as it stands. */
+type CallerJson = (index: DecisionIndex, subject: Subject) => Uint8Array;
 
 /**
  * The caller's own answers, asked on nearly every request of a client (`GET /api/v1/me/permissions`,
  * middle_auth's `GET /user/cache`), straight on NATS without Nest's RPC pipeline: the token resolved
- * as ForwardedCallerPipe resolves it, `minRevision` waited for, then the JSON text the decision
+ * as ForwardedCallerPipe resolves it, `minRevision` waited for, then the JSON the decision
  * index keeps per user, its revision in the REVISION_HEADER; the gateway sends the bytes on.
  */
 @Injectable()
@@ -32,9 +32,9 @@ export class CallerAnswersResponder implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    const respond = (subject: string, text: CallerText) =>
-      respondDirectly(this.nats, subject, queueGroup('policy'), this.log, (message) => this.answer(message, text));
-    this.subscriptions = [respond(P.myPermissions, myPermissionsText), respond(M.userCache, userCacheText)];
+    const respond = (subject: string, json: CallerJson) =>
+      respondDirectly(this.nats, subject, queueGroup('policy'), this.log, (message) => this.answer(message, json));
+    this.subscriptions = [respond(P.myPermissions, myPermissionsJson), respond(M.userCache, userCacheJson)];
   }
 
   onApplicationShutdown(): void {
@@ -42,7 +42,7 @@ export class CallerAnswersResponder implements OnApplicationBootstrap, OnApplica
   }
 
   /** Synchronous unless the request waits for a revision or names a token this replica has not seen. */
-  private answer(message: Msg, text: CallerText): DirectAnswer | Promise<DirectAnswer> {
+  private answer(message: Msg, json: CallerJson): DirectAnswer | Promise<DirectAnswer> {
     if (!this.projection.caughtUp)
       throw new TesseraError('unavailable', 'the decision index is still replaying the log', undefined, undefined, 1);
     const { token, minRevision } = requestObject<{ token?: unknown; minRevision?: string | number }>(message);
@@ -50,7 +50,7 @@ export class CallerAnswersResponder implements OnApplicationBootstrap, OnApplica
     const reply = (principal: Principal | TokenRefusal): DirectAnswer => {
       if (isRefusal(principal)) throw new TesseraError(principal.error, TOKEN_REFUSAL_MESSAGES[principal.error]);
       const index = this.projection.index;
-      return { json: text(index, subjectOf(principal)), revision: String(index.position) };
+      return { json: json(index, subjectOf(principal)), revision: String(index.position) };
     };
     const resolveAndReply = () => {
       const principal = this.callers.resolve(token);
@@ -63,11 +63,15 @@ export class CallerAnswersResponder implements OnApplicationBootstrap, OnApplica
   }
 }
 
-/** The `GET /api/v1/me/permissions` body: the user's kept answer as text, and the revision it reflects. */
-function myPermissionsText(index: DecisionIndex, subject: Subject): string {
-  const answer = index.servedText(subject, 'me-permissions', (permissions) => ({
-    text: JSON.stringify(permissions),
+/** The `GET /api/v1/me/permissions` body: the user's kept answer, its closing brace replaced by the revision it reflects. */
+function myPermissionsJson(index: DecisionIndex, subject: Subject): Uint8Array {
+  const answer = index.servedJson(subject, 'me-permissions', (permissions) => ({
+    json: JSON.stringify(permissions),
     validUntil: Infinity,
   }));
-  return `${answer.slice(0, -1)},"revision":"${index.position}"}`;
+  const revision = `,"revision":"${index.position}"}`;
+  const body = Buffer.allocUnsafe(answer.length - 1 + revision.length);
+  answer.copy(body, 0, 0, answer.length - 1);
+  body.write(revision, answer.length - 1, 'latin1');
+  return body;
 }

@@ -73,13 +73,13 @@ interface CachedPermissions {
   computedAt: number;
   validUntil: number;
   answer: UserPermissions;
-  /** Texts made from the answer (the JSON bodies served from it), by name, each with its own end of validity. */
-  texts?: Map<string, ServedText>;
+  /** JSON bodies served from the answer (UTF-8, ready to send), by name, each with its own end of validity. */
+  served?: Map<string, { json: Buffer; validUntil: number }>;
 }
 
 /** A JSON body made from a user's answer, and until when it holds (Infinity: until an event touches the user). */
-export interface ServedText {
-  text: string;
+export interface ServedJson {
+  json: string;
   validUntil: number;
 }
 
@@ -192,16 +192,19 @@ export class DecisionIndex {
 
   /**
    * A JSON body made by `make` from the user's answer (the me-permissions body, the middle_auth user
-   * cache), kept beside the answer: made again only once an event touches the user (forgetTouched)
-   * or the text's own `validUntil` passes. A super admin's is made each time, as its answer is.
+   * cache), kept encoded beside the answer: made again only once an event touches the user
+   * (forgetTouched) or its own `validUntil` passes. A super admin's is made each time, as its answer is.
    */
-  servedText(subject: Subject, name: string, make: (answer: UserPermissions) => ServedText, now = Date.now()): string {
-    if (subject.superAdmin || !subject.userId) return make(this.computePermissions(subject, now).answer).text;
+  servedJson(subject: Subject, name: string, make: (answer: UserPermissions) => ServedJson, now = Date.now()): Buffer {
+    if (subject.superAdmin || !subject.userId) return Buffer.from(make(this.computePermissions(subject, now).answer).json);
     const cached = this.cachedPermissions(subject, subject.userId, now);
-    cached.texts ??= new Map();
-    let served = cached.texts.get(name);
-    if (served === undefined || now >= served.validUntil) cached.texts.set(name, (served = make(cached.answer)));
-    return served.text;
+    cached.served ??= new Map();
+    let served = cached.served.get(name);
+    if (served === undefined || now >= served.validUntil) {
+      const { json, validUntil } = make(cached.answer);
+      cached.served.set(name, (served = { json: Buffer.from(json), validUntil }));
+    }
+    return served.json;
   }
 
   private cachedPermissions(subject: Subject, userId: string, now: number): CachedPermissions {
@@ -415,7 +418,7 @@ export class DecisionIndex {
   }
 
   /**
-   * Drops the cached answers (and the texts made from them) an event can change: its user, a group's
+   * Drops the cached answers (and the JSON served from them) an event can change: its user, a group's
    * members, a dataset's holders and admins; every one for an event that could touch anyone.
    */
   private forgetTouched(event: IndexedEvent): void {

@@ -50,15 +50,15 @@ export function userCacheOf(
 }
 
 /**
- * The caller's user-cache object as the gateway serves it (JSON text), kept beside its permissions
- * until an event touches the user or one of its affiliations starts or ends.
+ * The caller's user-cache object as the gateway serves it (JSON, encoded), kept beside its
+ * permissions until an event touches the user or one of its affiliations starts or ends.
  */
-export function userCacheText(index: DecisionIndex, subject: Subject, now = Date.now()): string {
-  return index.servedText(
+export function userCacheJson(index: DecisionIndex, subject: Subject, now = Date.now()): Buffer {
+  return index.servedJson(
     subject,
     'middle-auth-user-cache',
     (held) => ({
-      text: JSON.stringify(userCacheOf(index, subject, now, held)),
+      json: JSON.stringify(userCacheOf(index, subject, now, held)),
       validUntil: nextAffiliationChange(index, subject.userId, now),
     }),
     now,
