@@ -7,3 +7,4 @@ export * from './nats-link';
 export * from './handles.decorator';
 export * from './tessera-client';
 export * from './direct-responder';
+export * from './request-inbox';

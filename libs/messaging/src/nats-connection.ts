@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { watchNatsLink } from './nats-link';
+import { useRequestInbox } from './request-inbox';
 
 /**
  * Connects to the NATS servers and keeps reconnecting for as long as the process lives, so a
@@ -21,6 +22,7 @@ export async function connectNats(servers: string[], name: string, inbox?: strin
     noAsyncTraces: true,
   });
   watchNatsLink(nats);
+  useRequestInbox(nats, inbox ? `_INBOX.${inbox}` : undefined);
   return nats;
 }
 

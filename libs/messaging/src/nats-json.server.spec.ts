@@ -107,6 +107,22 @@ describe('NatsJsonServer (plain JSON over NATS)', () => {
     });
   });
 
+  it("answers an app connection's requests through its one inbox, each with its own answer, and times out the unanswered", async () => {
+    const answers = Array.from({ length: 40 }, (_, n) =>
+      requestJson<{ n: number }>(connections[0], 'test.echo', { n }, { coalesce: n % 2 === 0 }),
+    );
+    expect((await Promise.all(answers)).map((answer) => answer.n)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    const silent = client.subscribe('test.silent', { callback: () => undefined });
+    await client.flush();
+    const started = Date.now();
+    await expect(requestJson(connections[0], 'test.silent', {}, { timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: 'test.silent did not answer: timeout',
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    silent.unsubscribe();
+  });
+
   it('sends coalesced requests at the end of the turn, each with its own answer', async () => {
     const sent = client.stats().outMsgs;
     const answers = Array.from({ length: 40 }, (_, n) => requestJson<{ n: number }>(client, 'test.echo', { n }, { coalesce: true }));
@@ -132,5 +148,7 @@ describe('NatsJsonServer (plain JSON over NATS)', () => {
       if (reply === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(reply).toMatchObject({ n: 42 });
+    // The app connection's inbox subscription came back with it.
+    expect(await requestJson(connections[0], 'test.echo', { n: 43 }, { timeoutMs: 2_000 })).toMatchObject({ n: 43 });
   });
 });

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { metrics } from '@tessera/observability';
+import { requestInboxOf } from './request-inbox';
 
 /**
  * Whether a NATS connection is up, from its status events: a request made while it is down fails
@@ -30,6 +31,7 @@ export class NatsLink {
         const lost = new Error(`the connection to NATS (${status.server}) was lost`);
         for (const abort of this.inFlight) abort(lost);
         this.inFlight.clear();
+        requestInboxOf(this.nats)?.failAll(lost);
       } else if (status.type === 'reconnect' && !this.up) {
         this.up = true;
         metrics.natsReconnects.child().inc();

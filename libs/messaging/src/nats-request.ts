@@ -2,6 +2,7 @@ import { headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/
 import { REVISION_HEADER, TesseraError, type WireError } from '@tessera/contracts';
 import { injectTraceContext, metrics, secondsSince, tracingOn, type CounterCell, type HistogramCell } from '@tessera/observability';
 import { natsLinkOf } from './nats-link';
+import { requestInboxOf } from './request-inbox';
 
 export interface NatsRequestOptions {
   timeoutMs?: number;
@@ -78,8 +79,14 @@ async function send(
     throw new TesseraError('unavailable', `${subject} did not answer: NATS is disconnected`, undefined, undefined, 1);
   }
   try {
-    const request = nats.request(subject, payload, { timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS, headers });
-    const message = link ? await link.guard(request) : await request;
+    const timeout = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const inbox = requestInboxOf(nats);
+    let message: Msg;
+    if (inbox) message = await inbox.request(subject, payload, timeout, headers);
+    else {
+      const request = nats.request(subject, payload, { timeout, headers });
+      message = link ? await link.guard(request) : await request;
+    }
     cells.duration.observe(secondsSince(started));
     return { message, cells };
   } catch (error) {
