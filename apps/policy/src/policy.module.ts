@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { tablesReplay } from '@tessera/platform';
 import { AffiliationsController } from './affiliations/affiliations.controller';
-import { CallerAnswersResponder } from './callers/caller-answers.responder';
 import { DecisionCallers } from './callers/decision-callers';
 import { PolicyCommands } from './callers/policy-commands';
 import { DatasetsController } from './datasets/datasets.controller';
-import { CheckResponder } from './decisions/check-responder';
+import { DirectResponders } from './decisions/direct-responders';
 import { Decider } from './decisions/decider';
 import { DecisionIndexReplay } from './decisions/decision-index.replay';
 import { DecisionIndexProjection } from './decisions/decision-index.projection';
@@ -37,8 +36,7 @@ import { TosController } from './tos/tos.controller';
     PolicyCommands,
     DecisionCallers,
     Decider,
-    CheckResponder,
-    CallerAnswersResponder,
+    DirectResponders,
   ],
 })
 export class PolicyModule {}

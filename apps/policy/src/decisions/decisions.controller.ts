@@ -85,7 +85,7 @@ export class DecisionsController {
 
   // ---- forwarded by the gateway, with the principal it authenticated ---------------------------
 
-  // POLICY_ADMIN_SUBJECTS.myPermissions: CallerAnswersResponder, outside this pipeline.
+  // POLICY_ADMIN_SUBJECTS.myPermissions: DirectResponders, outside this pipeline.
 
   @Handles(POLICY_ADMIN_SUBJECTS.myDatasets)
   async myDatasets(

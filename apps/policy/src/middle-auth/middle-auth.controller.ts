@@ -16,7 +16,7 @@ import { userCacheOf } from './user-cache';
 export class MiddleAuthController {
   constructor(private readonly projection: DecisionIndexProjection) {}
 
-  // M.userCache: CallerAnswersResponder, outside this pipeline.
+  // M.userCache: DirectResponders, outside this pipeline.
 
   @Handles(M.userPermissions)
   async userPermissions(@Payload(ForwardedCallerPipe) request: ForwardedRequest & { number: number }) {
