@@ -280,6 +280,16 @@ describe('gateway security (CONTRACT section 2)', () => {
         expect(response.headers.get('strict-transport-security')).toBeNull();
       }
     });
+
+    it("keeps Cross-Origin-Opener-Policy off the login's pages only, so a popup still reaches its opener", async () => {
+      const coop = async (path: string) =>
+        (await fetch(`${tessera.baseUrl}${path}`, { redirect: 'manual' })).headers.get('cross-origin-opener-policy');
+      expect(await coop('/api/v1/me')).toBe('same-origin');
+      expect(await coop('/api/v1/no-such-thing')).toBe('same-origin');
+      expect(await coop('/auth/login')).toBeNull();
+      expect(await coop('/auth/callback')).toBeNull();
+      expect(await coop('/auth/api/v1/authorize')).toBeNull();
+    });
   });
 
   describe('served over https (items 14 and 16)', () => {

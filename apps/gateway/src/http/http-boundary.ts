@@ -1,10 +1,9 @@
-import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Pool } from 'pg';
 import type { TesseraConfig } from '@tessera/config';
 import { installRateLimits } from '../rate-limits/rate-limits';
 import { requireJsonBody } from './media-type';
-import { securityHeaders } from './security-headers';
+import { installSecurityHeaders, securityHeaders } from './security-headers';
 
 const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -14,7 +13,7 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * route (`onRoute`), so a route pays only for what applies to it. Call before NestFactory.create.
  */
 export function hardenHttp(fastify: FastifyInstance, config: TesseraConfig, pool: Pool): void {
-  void fastify.register(fastifyHelmet, securityHeaders(config.publicUrl));
+  installSecurityHeaders(fastify, securityHeaders(config.publicUrl));
   installRateLimits(fastify, pool);
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
