@@ -5,7 +5,10 @@
  */
 export const AUDIT_SUBJECTS = {
   events: 'tessera.v1.audit.events',
-  /** One page of the NDJSON export; the gateway asks page after page and streams them. */
+  /**
+   * One page of the NDJSON export, asked with a JSON AuditExportQuery; not plain JSON request and
+   * reply: the answer is the page's raw NDJSON bytes in one or more messages (AUDIT_EXPORT_HEADERS).
+   */
   exportPage: 'tessera.v1.audit.export-page',
   access: 'tessera.v1.audit.access',
   accessIntervals: 'tessera.v1.audit.access-intervals',
@@ -58,15 +61,20 @@ export interface AuditExportQuery {
   head?: string;
 }
 
-export interface AuditExportPage {
-  /** NDJSON, one event a line, each line ending in a newline; empty when no event is left. */
-  ndjson: string;
-  /** Position of the last event of this page (`after` when the page is empty). */
-  last: string;
-  head: string;
-  /** No event is left up to `head`. */
-  done: boolean;
-}
+/**
+ * How the audit app answers `AUDIT_SUBJECTS.exportPage`: the page's NDJSON bytes as they are (no
+ * JSON around them), cut into messages under NATS's payload bound, to the request's reply subject
+ * in order. The last message of a page, possibly empty, carries `status`: `more` or `done` (no
+ * event is left up to `head`) with `last` (the position of the page's last event, or `after` when
+ * the page is empty) and `head`; or `error`, its body then the JSON `{"error":…}` of any subject.
+ */
+export const AUDIT_EXPORT_HEADERS = {
+  status: 'Tessera-Export-Status',
+  last: 'Tessera-Export-Last',
+  head: 'Tessera-Export-Head',
+} as const;
+
+export type AuditExportStatus = 'more' | 'done' | 'error';
 
 /** One event as the audit endpoints and the NDJSON export show it. */
 export interface AuditEventItem {

@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { watchNatsLink } from './nats-link';
 import { useRequestInbox } from './request-inbox';
 
@@ -24,6 +24,11 @@ export async function connectNats(servers: string[], name: string, inbox?: strin
   watchNatsLink(nats);
   useRequestInbox(nats, inbox ? `_INBOX.${inbox}` : undefined);
   return nats;
+}
+
+/** A fresh subject under the connection's own inbox prefix, for a subscription that gathers several replies. */
+export function inboxOf(nats: NatsConnection): string {
+  return createInbox((nats as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
 }
 
 export interface NatsServersAndCredentials {

@@ -66,7 +66,7 @@ export class AuditController {
     void reply
       .header('Content-Type', 'application/x-ndjson; charset=utf-8')
       .header('Cache-Control', 'no-store')
-      .send(exportLog(this.client, { from: query.from, to: query.to, after: query.after }));
+      .send(exportLog(this.client.nats, { from: query.from, to: query.to, after: query.after }));
   }
 
   @Post('replay')

@@ -7,8 +7,6 @@ import {
   type AuditDatasetAccess,
   type AuditEventsPage,
   type AuditEventsQuery,
-  type AuditExportPage,
-  type AuditExportQuery,
   type AuditUserAccess,
   type ReplayAccepted,
   type ReplayJob,
@@ -19,10 +17,9 @@ import type { HealthReply } from '../health';
 import type { NatsAppName } from '../subjects';
 import type { Message, NoFields } from './message';
 
-/** The subjects the audit app answers. */
+/** The subjects the audit app answers with plain JSON (the export's pages are raw bytes: AUDIT_EXPORT_HEADERS). */
 export interface AuditMessages {
   [AUDIT_SUBJECTS.events]: Message<AuditEventsQuery, AuditEventsPage>;
-  [AUDIT_SUBJECTS.exportPage]: Message<AuditExportQuery, AuditExportPage>;
   [AUDIT_SUBJECTS.access]: Message<AuditAccessQuery & { minRevision?: number | string }, AuditDatasetAccess | AuditUserAccess>;
   [AUDIT_SUBJECTS.accessIntervals]: Message<AuditAccessIntervalsQuery & { minRevision?: number | string }, AuditAccessIntervals>;
   [AUDIT_SUBJECTS.replayStart]: Message<{ projection: string }, { jobId: string }>;
