@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_NAMES, SUBJECTS, TOKEN_INTERNAL_SUBJECTS, type AppName } from '@tessera/contracts';
+import { appendToStreams } from '@tessera/event-store';
 import { requestJson } from '@tessera/messaging';
 import { callApi, eventually, json, ROOT, startTessera, type NatsCredentials, type TesseraUnderTest } from '@tessera/testing';
 import { PolicyFixtures, type TestUser } from './policy-fixtures';
@@ -102,6 +103,23 @@ describe('NATS authorization of deploy/nats: one user per app and per service, e
       expect({ projection, status: job.status }).toEqual({ projection, status: 'swapped' });
       if (projection === 'token-index') expect(job.matchesLive).toBe(true);
     }
+  });
+
+  it('streams an export whose page is many messages: the audit user may send them all to the gateway’s inbox', async () => {
+    const padding = 'x'.repeat(1_000);
+    const events = Array.from({ length: 400 }, (_, n) => ({ type: 'Padded', data: { n, padding } }));
+    await appendToStreams(tessera.db.pool, [{ streamId: 'padded', events }], { metadata: { actor: 'exporter' } });
+    const response = await fetch(`${tessera.baseUrl}/api/v1/audit/export`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(response.status).toBe(200);
+    const body = await response.text();
+    // Over 400 KB: more than a dozen messages of the audit app's chunk size.
+    expect(body.length).toBeGreaterThan(400_000);
+    const log = await tessera.db.pool.query<{ position: string }>('SELECT position FROM event_store.events ORDER BY position');
+    const positions = body
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line).position as string);
+    expect(positions).toEqual(log.rows.map((row) => row.position));
   });
 
   it('answers each service on the contract’s subjects, on its own inbox', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { appendToStream, ensureEventStoreSchema } from '@tessera/event-store';
+import { appendToStream, copyRowsOut, ensureEventStoreSchema } from '@tessera/event-store';
 import { createTestDatabase, startApp, startNatsServer, freePort, type AppProcess } from '@tessera/testing';
 import { generateToken, hashToken } from '@tessera/token-index';
 import { copyRaw } from '../floors';
@@ -115,10 +115,11 @@ async function rawRead(pool: Pool): Promise<number> {
 }
 
 /**
- * The line the export sends for each event, as apps/gateway/src/audit/log-export.ts builds it. The
- * floor of the export lets PostgreSQL build the same text and send it as it is: a CSV COPY of the
- * one column, with a quote and a delimiter that never occur in JSON text, writes each line
- * unchanged and ends it with a newline. Both are hashed once and must be equal byte for byte.
+ * The line the export sends for each event, as apps/audit/src/export/log-export.ts builds it. The
+ * floor of the export lets PostgreSQL build the same text and send it as it is, the cheapest way: a
+ * binary COPY of the one column (each text as it is, behind a length; a CSV COPY costs PostgreSQL
+ * more, as it looks at every byte for quotes), each line then followed by a newline. Both are
+ * hashed once and must be equal byte for byte.
  */
 const EXPORT_LINE = `json_build_object(
   'position', position::text, 'type', type, 'streamId', stream_id, 'streamVersion', stream_version,
@@ -146,10 +147,21 @@ async function drain(feed: (onChunk: (chunk: Uint8Array) => void) => Promise<voi
   return { ms: performance.now() - began, bytes, lines, sha256: hash?.digest('hex') };
 }
 
+const NEWLINE = Buffer.from('\n');
+
 function exportFloor(pool: Pool, head: number, hashed = false): Promise<Drained> {
-  const sql = `COPY (SELECT ${EXPORT_LINE} FROM event_store.events WHERE position <= ${head} ORDER BY position)
-                 TO STDOUT (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')`;
-  return drain((onChunk) => copyRaw(pool, sql, onChunk), hashed);
+  const sql = `COPY (SELECT ${EXPORT_LINE} FROM event_store.events WHERE position <= ${head} ORDER BY position) TO STDOUT (FORMAT binary)`;
+  return drain(async (onChunk) => {
+    const client = await pool.connect();
+    try {
+      await copyRowsOut(client, sql, ([line]) => {
+        onChunk(line!);
+        onChunk(NEWLINE);
+      });
+    } finally {
+      client.release();
+    }
+  }, hashed);
 }
 
 function exportProject(baseUrl: string, token: string, hashed = false): Promise<Drained> {

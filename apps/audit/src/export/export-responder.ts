@@ -14,14 +14,20 @@ import { endSpan, handledCells, secondsSince, startIncomingSpan, tracingOn, with
 import { databaseUnavailable, NATS_CONNECTION, PG_POOL } from '@tessera/platform';
 import { copyExportPage, LOG_POSITION } from './log-export';
 
-/** Bytes per message at most (NATS's max_payload, when lower, less room for the last message's headers). */
-export const EXPORT_CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes per message at most (NATS's max_payload, when lower, less room for the last message's
+ * headers). Small: a message that fits in one socket read reaches the gateway as a view of that
+ * read, while a larger one is gathered into buffers grown for it, garbage the gateway collects.
+ */
+export const EXPORT_CHUNK_BYTES = 32 * 1024;
 const HEADER_ROOM = 1024;
 /**
  * Full messages per page at most (then the last one, or an error): NATS permissions let the audit
  * app send only so many replies to one request (`allow_responses` in deploy/nats).
  */
-export const EXPORT_PAGE_CHUNKS = 64;
+export const EXPORT_PAGE_CHUNKS = 512;
+/** Bytes per page at most: far enough that pages end at their row count, not after lines built for nothing. */
+export const EXPORT_PAGE_BYTES = 16 * 1024 * 1024;
 /** How long closing waits for the pages in flight to be sent. */
 const CLOSE_WAIT_MS = 5_000;
 
@@ -74,7 +80,12 @@ export class ExportResponder implements OnApplicationBootstrap, OnApplicationShu
     const chunks = new ChunkedReply(this.nats, message.reply!);
     let failure: unknown;
     try {
-      const end = await copyExportPage(this.pool, parseQuery(message), EXPORT_PAGE_CHUNKS * chunks.size, (line) => chunks.line(line));
+      const end = await copyExportPage(
+        this.pool,
+        parseQuery(message),
+        Math.min(EXPORT_PAGE_BYTES, EXPORT_PAGE_CHUNKS * chunks.size),
+        (line) => chunks.line(line),
+      );
       chunks.end(end.done ? 'done' : 'more', { [AUDIT_EXPORT_HEADERS.last]: end.last, [AUDIT_EXPORT_HEADERS.head]: end.head });
       this.cells.ok.inc();
     } catch (error) {

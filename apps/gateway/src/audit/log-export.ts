@@ -76,6 +76,7 @@ class ExportPages extends Readable {
       clearTimeout(this.timer);
       return void this.destroy(TesseraError.fromWire((message.json() as { error: WireError }).error));
     }
+    // Each message as it came, a view of the socket's read: gathering them into bigger writes costs more than it saves.
     if (message.data.length > 0) this.push(message.data);
     if (!status) return this.waitForMessage();
     clearTimeout(this.timer);
