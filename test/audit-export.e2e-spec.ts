@@ -62,7 +62,7 @@ describe('GET /api/v1/audit/export over a log of many pages (CONTRACT section 7)
 
     const moments = await tessera.db.pool.query<{ at: Date }>(
       'SELECT recorded_at AS at FROM event_store.events WHERE position IN (3000, $1) ORDER BY position',
-      [2 * EXPORT_PAGE_ROWS + 3_000],
+      [2 * EXPORT_PAGE_ROWS + 3_400],
     );
     const [from, to] = moments.rows.map((row) => row.at.toISOString());
     const range = await exported(`?from=${from}&to=${to}`);
