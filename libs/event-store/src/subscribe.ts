@@ -17,12 +17,14 @@ export type LogReader<Delivered extends { position: number }> = (pool: Pool, aft
 /**
  * Hands up to `limit` events after `after` to `apply`, in position order and in chunks, as they are
  * read (streamPayloads); resolves with how many were read, rejects with the first throw of `apply`.
+ * A streamer that applies some events itself (the token index's columns) says how far it got with
+ * `upTo`, beside the events it hands over (possibly none).
  */
 export type LogStreamer<Delivered extends { position: number }> = (
   pool: Pool,
   after: number,
   limit: number,
-  apply: (events: Delivered[]) => void,
+  apply: (events: Delivered[], upTo?: number) => void,
 ) => Promise<number>;
 
 /** `Delivered`: the events `handle` gets, RecordedEvents of the union `E` unless `read` or `stream` says otherwise. */
@@ -156,11 +158,15 @@ export class LogSubscription<E extends Event = TesseraEvent, Delivered extends E
   /** As drain, with each chunk applied (and the position advanced) while the rest is still being read. */
   private async drainStreamed(stream: LogStreamer<Delivered>): Promise<void> {
     const batchSize = this.options.batchSize ?? 5000;
-    const apply = (events: Delivered[]) => {
+    const apply = (events: Delivered[], upTo?: number) => {
       if (this.stopped) return;
-      const result = this.options.handle(events);
-      if (result instanceof Promise) throw new Error('a streamed LogSubscription needs a synchronous handle');
-      this.applied = events[events.length - 1].position;
+      if (events.length > 0) {
+        const result = this.options.handle(events);
+        if (result instanceof Promise) throw new Error('a streamed LogSubscription needs a synchronous handle');
+      }
+      const reached = upTo ?? events[events.length - 1]?.position ?? this.applied;
+      if (reached <= this.applied) return;
+      this.applied = reached;
       this.settleWaiters();
     };
     while (this.dirty && !this.stopped) {

@@ -24,6 +24,11 @@ export class Upcasters<E extends Event = TesseraEvent> {
     return this;
   }
 
+  /** True when some stored version of `type` is lifted: a reader that skips `apply` for it must not. */
+  lifts(type: string): boolean {
+    return this.byType.has(type);
+  }
+
   apply<Stored extends StoredEvent>(event: Stored): Stored {
     const versions = this.byType.get(event.type);
     if (!versions) return event;

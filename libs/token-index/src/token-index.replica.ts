@@ -2,16 +2,19 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Principal, TesseraEvent } from '@tessera/contracts';
-import { loadLatestSnapshot, LogSubscription, saveSnapshot, streamPayloads, type EventPayload } from '@tessera/event-store';
+import { loadLatestSnapshot, LogSubscription, saveSnapshot, type EventPayload } from '@tessera/event-store';
 import { observeTokenIndex } from '@tessera/observability';
 import type { Readiness } from '@tessera/platform';
 import { hashToken, parseToken } from './token-format';
 import { isRefusal, TokenIndex, type TokenRefusal } from './token-index';
+import { countMintsAfter, streamTokenLog } from './token-log';
 
 export const TOKEN_INDEX_SNAPSHOT = 'token-index';
 const COMPONENT = 'token-index';
 /** Events per query while catching up; they are applied as they arrive, not held. */
 const CATCH_UP_BATCH = 50_000;
+/** Tokens minted since the snapshot from which the index makes room for all of them at once. */
+const RESERVE_FROM = 10_000;
 /** Unknown well-formed tokens remembered with the position they were refused at (the oldest go first). */
 const MAX_REMEMBERED_MISSES = 10_000;
 /** Reads of the log caused by unknown tokens start at most this often; lookups in between share the next one. */
@@ -83,14 +86,19 @@ export class TokenIndexReplica {
         this.index.apply(events);
         for (const listener of this.appliedListeners) listener(events);
       },
-      stream: (db, after, limit, apply) => streamPayloads<TesseraEvent>(db, { after, limit }, apply),
+      // Token events go straight into the index's columns; `handle` gets the others.
+      stream: (db, after, limit, apply) => streamTokenLog(db, after, limit, () => this.index, apply),
       batchSize: CATCH_UP_BATCH,
       nats: this.options.nats,
       pollIntervalMs: this.options.pollIntervalMs ?? 250,
       onError: (error) => this.log.warn(`catching up failed (retried every poll): ${(error as Error).message}`),
       onRecovered: () => this.log.log('catching up again'),
     });
+    // Columns and lookup tables of their final size before a long catch-up, trimmed to the tokens after it.
+    const minted = await countMintsAfter(pool, this.index.position).catch(() => 0);
+    if (minted >= RESERVE_FROM) this.index.reserve(minted);
     await this.subscription.start();
+    this.index.trim();
     this.log.log(
       `token index ready at ${this.position} (${this.index.size} tokens, snapshot at ${fromSnapshot}) in ${Date.now() - began} ms`,
     );
@@ -106,7 +114,11 @@ export class TokenIndexReplica {
     }
   }
 
-  /** Called with every batch of events once the index holds them, in log order: for an app that reacts to the log. */
+  /**
+   * Called with every batch of events once the index holds them, in log order: for an app that
+   * reacts to the log. TokenMinted and TokenRevoked events are applied without being made objects,
+   * so they are not among them (streamTokenLog).
+   */
   onApplied(listener: (events: readonly EventPayload<TesseraEvent>[]) => void): void {
     this.appliedListeners.push(listener);
   }

@@ -128,6 +128,28 @@ export class TokenIndex {
     }
   }
 
+  /** Room for `more` tokens made at once (before a long catch-up), given back by trim once it is over. */
+  reserve(more: number): void {
+    this.tokens.reserve(more);
+  }
+
+  trim(): void {
+    this.tokens.trim();
+  }
+
+  /** A TokenMinted without extras at `position`, as the log reader found its fields (TokenTable.addMinted). */
+  applyMinted(position: number, data: Buffer, at: Int32Array, from: number): void {
+    this.tokens.addMinted(data, at, from);
+    this.position = position;
+  }
+
+  /** A TokenRevoked at `position`, by the UTF-8 bytes of its token id. */
+  applyRevoked(position: number, data: Buffer, idAt: number, idLength: number): void {
+    const slot = this.tokens.slotOfIdBytes(data, idAt, idLength);
+    if (slot !== -1) this.tokens.revoke(slot);
+    this.position = position;
+  }
+
   /** Resolves a bearer token to its principal, or to why it is refused. */
   resolve(token: string, now = Date.now()): Principal | TokenRefusal {
     if (parseToken(token) === undefined && !isLegacyToken(token)) return { error: 'invalid_token' };
