@@ -71,7 +71,7 @@ export const policyColdStart: Scenario = {
         pool: db.pool,
         snapshot: SNAPSHOT,
         events: EVENTS,
-        columns: POLICY_COLUMNS,
+        reads: { columns: POLICY_COLUMNS },
       });
       return [
         result({
