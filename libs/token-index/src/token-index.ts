@@ -5,7 +5,7 @@ import { BUILT_IN_PERMISSIONS, TOKEN_KINDS, type Principal, type TesseraEvent, t
 import type { EventPayload } from '@tessera/event-store';
 import { isLegacyToken, KIND_LETTERS, parseToken } from './token-format';
 import { Memberships, type MembershipsSnapshot } from './memberships';
-import { COLUMN_WIDTHS, LEGACY_HINT, TokenTable, type TokenExtra, type TokenSideTables } from './token-table';
+import { COLUMN_WIDTHS, LEGACY_HINT, TokenTable, type TokenExtra, type TokenLookup, type TokenSideTables } from './token-table';
 
 export type { TokenExtra } from './token-table';
 
@@ -93,10 +93,13 @@ export function isRefusal(value: Principal | TokenRefusal): value is TokenRefusa
 }
 
 /**
- * Snapshot formats, told apart by their first bytes: 'TSX3' (columns, see serialize), 'TSX2' (one
- * fixed-width row per token), and format 1 (a v8 structured clone). The last two are still read.
+ * Snapshot formats, told apart by their first bytes: 'TSX4' (columns and lookup tables, see
+ * serialize), 'TSX3' (columns), 'TSX2' (one fixed-width row per token), and format 1 (a v8
+ * structured clone). The last three are still read.
  */
-const SNAPSHOT_MAGIC = 'TSX3';
+const SNAPSHOT_MAGIC = 'TSX4';
+/** 'TSX4' without the lookup tables after the names (rebuilt when loaded); still read. */
+const COLUMN_SNAPSHOT_MAGIC = 'TSX3';
 const ROW_SNAPSHOT_MAGIC = 'TSX2';
 const LITTLE_ENDIAN = endianness() === 'LE';
 /** The column a revocation changes in place (see COLUMN_WIDTHS). */
@@ -314,6 +317,7 @@ export class TokenIndex {
   snapshotParts(): Uint8Array[] {
     if (!LITTLE_ENDIAN) throw new Error('token index snapshots need a little-endian machine');
     const { columns, names } = this.tokens.columnBytes();
+    const lookup = this.tokens.lookupParts();
     const head = Buffer.from(
       JSON.stringify({
         owners: [...this.owners.values()],
@@ -324,6 +328,7 @@ export class TokenIndex {
         oddHints: [...this.tokens.oddHints],
         extras: [...this.tokens.extras],
         memberships: this.memberships.toSnapshot(),
+        lookup: lookup.head,
       } satisfies SnapshotHead),
       'utf8',
     );
@@ -340,13 +345,15 @@ export class TokenIndex {
       if (padded(column.length) > column.length) parts.push(new Uint8Array(padded(column.length) - column.length));
     });
     parts.push(names);
+    if (padded(names.length) > names.length) parts.push(new Uint8Array(padded(names.length) - names.length));
+    parts.push(...lookup.bytes);
     return parts;
   }
 
   static deserialize(data: Buffer): TokenIndex {
     const magic = data.toString('latin1', 0, 4);
     if (magic === ROW_SNAPSHOT_MAGIC) return TokenIndex.deserializeRows(data);
-    if (magic !== SNAPSHOT_MAGIC) return TokenIndex.deserializeFormat1(data);
+    if (magic !== SNAPSHOT_MAGIC && magic !== COLUMN_SNAPSHOT_MAGIC) return TokenIndex.deserializeFormat1(data);
     if (!LITTLE_ENDIAN) throw new Error('token index snapshots need a little-endian machine');
     const index = new TokenIndex();
     index.position = data.readDoubleLE(4);
@@ -363,8 +370,21 @@ export class TokenIndex {
       at += padded(width * count);
       return column;
     });
-    if (at + namesLength !== data.length) throw new Error('token index snapshot of the wrong length');
-    index.tokens.load(count, columns, data.subarray(at, at + namesLength), head);
+    const names = data.subarray(at, at + namesLength);
+    if (magic === COLUMN_SNAPSHOT_MAGIC) {
+      if (at + namesLength !== data.length) throw new Error('token index snapshot of the wrong length');
+      index.tokens.load(count, columns, names, head);
+      return index;
+    }
+    at += padded(namesLength);
+    const { lookup } = head;
+    if (!lookup) throw new Error('token index snapshot without its lookup tables');
+    // The tables follow the names: by hash, by id, then the owner lists (a word per token).
+    const byHash = data.subarray(at, at + lookup.hashSlots * 4);
+    const byId = data.subarray(at + byHash.length, at + byHash.length + lookup.idSlots * 4);
+    if (at + byHash.length + byId.length + count * 4 !== data.length) throw new Error('token index snapshot of the wrong length');
+    const nextOfOwner = data.subarray(at + byHash.length + byId.length);
+    index.tokens.load(count, columns, names, head, { ...lookup, byHash, byId, nextOfOwner });
     return index;
   }
 
@@ -488,6 +508,8 @@ export class TokenIndex {
 }
 
 interface SnapshotHead extends TokenSideTables {
+  /** 'TSX4': the counts of the lookup tables and the owner lists' ends. */
+  lookup?: Omit<TokenLookup, 'byHash' | 'byId' | 'nextOfOwner'>;
   /** Absent from snapshots written before memberships were indexed. */
   memberships?: MembershipsSnapshot;
   owners: OwnerRecord[];

@@ -107,6 +107,8 @@ export class TokenTable {
   /** slot + 1 by UUID id, 0 = empty; odd ids are in `slotOfOddId`. */
   private byId = new Int32Array(0);
   private idCount = 0;
+  /** The lookup tables are views of a snapshot's memory, as the adopted columns are (adoptLookup). */
+  private lookupInSnapshot = false;
   /** A hash or id being looked up, as words, bytes and a Buffer over the same memory. */
   private readonly probeWords = new Int32Array(HASH_BYTES / 4);
   private readonly probeBytes = new Uint8Array(this.probeWords.buffer);
@@ -378,11 +380,12 @@ export class TokenTable {
    * token added afterwards moves them into arrays with room to grow. Then rebuilds the lookup
    * tables and the per-owner lists.
    */
-  load(count: number, columns: Uint8Array[], names: Uint8Array, side: TokenSideTables): void {
+  load(count: number, columns: Uint8Array[], names: Uint8Array, side: TokenSideTables, lookup?: TokenLookup): void {
     columns.forEach((column, n) => {
       if (column.length !== count * COLUMN_WIDTHS[n]) throw new Error('token index snapshot column of the wrong size');
     });
-    if (columns.every((column, n) => column.byteOffset % COLUMN_ALIGNMENT[n] === 0)) {
+    const aligned = columns.every((column, n) => column.byteOffset % COLUMN_ALIGNMENT[n] === 0);
+    if (aligned) {
       this.adopt(count, columns, names);
     } else {
       this.resize(Math.max(FIRST_CAPACITY, Math.ceil(count * 1.25)));
@@ -395,9 +398,10 @@ export class TokenTable {
     for (const [slot, hint] of side.oddHints) this.oddHints.set(slot, hint);
     for (const [slot, extra] of side.extras) this.extras.set(slot, extra);
     this.count = count;
-    // Lookup tables of their final size at once, filled in slot order (a later slot wins, as in add).
-    this.byHash = new Int32Array(tableSize(count));
-    this.byId = new Int32Array(tableSize(count - this.oddIds.size));
+    if (lookup) this.adoptLookup(count, lookup, aligned && lookup.byHash.byteOffset % 4 === 0 && lookup.byId.byteOffset % 4 === 0);
+    // Otherwise lookup tables of their final size at once, filled in slot order (a later slot wins, as in add).
+    this.byHash = lookup ? this.byHash : new Int32Array(tableSize(count));
+    this.byId = lookup ? this.byId : new Int32Array(tableSize(count - this.oddIds.size));
     const ownerCount = this.ownerIds.length;
     let nameEnd = 0;
     for (let slot = 0; slot < count; slot += 1) {
@@ -412,8 +416,84 @@ export class TokenTable {
       if ((flags & ODD_HINT) !== 0 && !this.oddHints.has(slot)) throw new Error('token index snapshot lost a hint');
       if ((flags & HAS_EXTRA) !== 0 && !this.extras.has(slot)) throw new Error('token index snapshot lost an extra');
       nameEnd = this.nameEnds[slot];
-      this.index(slot);
+      if (!lookup) this.index(slot);
+      else if ((flags & ODD_ID) !== 0) this.slotOfOddId.set(this.oddIds.get(slot)!, slot);
     }
+  }
+
+  /**
+   * Takes a snapshot's lookup tables and owner lists (lookupParts) after checking that every entry
+   * points at a token and every list ends: a damaged table can then only miss, never loop. The
+   * tables are views of the snapshot when its columns are too (`asViews`), and move out with them
+   * at the first resize, so they never keep the snapshot's memory alive on their own.
+   */
+  private adoptLookup(count: number, lookup: TokenLookup, asViews: boolean): void {
+    const table = (bytes: Uint8Array, entries: number): Int32Array<ArrayBuffer> => {
+      let words: Int32Array<ArrayBuffer>;
+      if (asViews) {
+        words = new Int32Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length / 4);
+      } else {
+        words = new Int32Array(bytes.length / 4);
+        new Uint8Array(words.buffer).set(bytes);
+      }
+      const size = words.length;
+      if (size === 0 && entries === 0) return words;
+      if (size < FIRST_CAPACITY * 2 || (size & (size - 1)) !== 0 || entries * 2 > size)
+        throw new Error('token index snapshot lookup table of the wrong size');
+      let used = 0;
+      for (let at = 0; at < size; at += 1) {
+        const entry = words[at];
+        if (entry < 0 || entry > count) throw new Error('token index snapshot lookup table out of range');
+        if (entry !== 0) used += 1;
+      }
+      if (used !== entries) throw new Error('token index snapshot lookup table miscounted');
+      return words;
+    };
+    this.byHash = table(lookup.byHash, lookup.hashCount);
+    this.hashCount = lookup.hashCount;
+    this.byId = table(lookup.byId, lookup.idCount);
+    this.idCount = lookup.idCount;
+    this.lookupInSnapshot = asViews;
+    if (lookup.nextOfOwner.length !== count * 4) throw new Error('token index snapshot owner lists of the wrong size');
+    const next = new Int32Array(Math.max(count, this.capacity));
+    new Uint8Array(next.buffer).set(lookup.nextOfOwner);
+    for (let slot = 0; slot < count; slot += 1) {
+      if (next[slot] !== -1 && (next[slot] <= slot || next[slot] >= count))
+        throw new Error('token index snapshot owner lists out of range');
+    }
+    const ends = (slots: number[]) => slots.length === this.ownerIds.length && slots.every((slot) => slot >= -1 && slot < count);
+    if (!ends(lookup.ownerHeads) || !ends(lookup.ownerTails)) throw new Error('token index snapshot owner lists out of range');
+    this.nextOfOwner = next;
+    this.ownerHeads = [...lookup.ownerHeads];
+    this.ownerTails = [...lookup.ownerTails];
+  }
+
+  /**
+   * The lookup tables and owner lists for a snapshot (what load takes as `lookup`). The tables are
+   * built afresh in slot order, as a load without them would: their layout then depends only on
+   * the tokens, never on how this table grew, so the same events still give the same bytes.
+   */
+  lookupParts(): { bytes: Uint8Array[]; head: Omit<TokenLookup, 'byHash' | 'byId' | 'nextOfOwner'> } {
+    const byHash = new Int32Array(tableSize(this.count));
+    const byId = new Int32Array(tableSize(this.count - this.oddIds.size));
+    let hashCount = 0;
+    let idCount = 0;
+    for (let slot = 0; slot < this.count; slot += 1) {
+      if (this.insertHash(byHash, slot)) hashCount += 1;
+      if ((this.flags[slot] & ODD_ID) === 0 && this.insertId(byId, slot)) idCount += 1;
+    }
+    const bytes = (array: Int32Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+    return {
+      bytes: [bytes(byHash), bytes(byId), bytes(this.nextOfOwner.slice(0, this.count))],
+      head: {
+        hashSlots: byHash.length,
+        hashCount,
+        idSlots: byId.length,
+        idCount,
+        ownerHeads: [...this.ownerHeads],
+        ownerTails: [...this.ownerTails],
+      },
+    };
   }
 
   /**
@@ -539,6 +619,11 @@ export class TokenTable {
 
   private resize(capacity: number): void {
     const used = this.count;
+    if (this.lookupInSnapshot) {
+      this.byHash = this.byHash.slice();
+      this.byId = this.byId.slice();
+      this.lookupInSnapshot = false;
+    }
     this.hashes = grown(this.hashes, new Uint8Array(capacity * HASH_BYTES), used * HASH_BYTES);
     this.hashBytes = Buffer.from(this.hashes.buffer, this.hashes.byteOffset, this.hashes.byteLength);
     this.hashWords = new Int32Array(this.hashes.buffer, this.hashes.byteOffset, capacity * HASH_WORDS);
@@ -579,6 +664,19 @@ export class TokenTable {
     this.names.copy(names, 0, 0, this.namesLength);
     this.names = names;
   }
+}
+
+/** A snapshot's lookup tables (as bytes in the machine's order) and owner lists, so a load need not rebuild them. */
+export interface TokenLookup {
+  byHash: Uint8Array;
+  byId: Uint8Array;
+  nextOfOwner: Uint8Array;
+  hashSlots: number;
+  hashCount: number;
+  idSlots: number;
+  idCount: number;
+  ownerHeads: number[];
+  ownerTails: number[];
 }
 
 /** What does not fit the columns: odd ids and hints, and the extras of impersonation and resource tokens. */
