@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import { SUBJECTS, type HealthReply, type NATS_APPS } from '@tessera/contracts';
-import { ROOT } from '@tessera/testing';
+import { appNodeOptions, ROOT } from '@tessera/testing';
 import { copyRaw, readLogRaw } from './floors';
 import { alternate, profiled, rssMb, SAMPLES, timed } from './measure';
 
@@ -15,7 +15,7 @@ export interface StartedApp {
   stop(): Promise<void>;
 }
 
-/** Starts one app as `npm start` does (one process, dist/) and measures until it reports ready over NATS; leaves it running. */
+/** Starts one app as `npm start` does (one process, dist/, the app's own Node options) and measures until it reports ready over NATS; leaves it running. */
 export async function coldStart(
   app: (typeof NATS_APPS)[number],
   env: Record<string, string>,
@@ -23,11 +23,15 @@ export async function coldStart(
   extraArgs: string[] = [],
 ): Promise<StartedApp> {
   const began = performance.now();
-  const child = spawn(process.execPath, [...extraArgs, '-r', './scripts/register-paths.js', `dist/apps/${app}/src/main.js`], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', TESSERA_DB_POOL_SIZE: '4', ...profiled(app, env) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...appNodeOptions(app), ...extraArgs, '-r', './scripts/register-paths.js', `dist/apps/${app}/src/main.js`],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', TESSERA_DB_POOL_SIZE: '4', ...profiled(app, env) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let revision: number;
   for (;;) {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppName } from '@tessera/contracts';
 
@@ -24,6 +24,12 @@ export interface AppProcess {
   running(): boolean;
 }
 
+/** The app's own Node options, as `npm start` gives them (scripts/app-node-options.json, see scripts/start.js). */
+export function appNodeOptions(app: string): string[] {
+  const options = JSON.parse(readFileSync(join(ROOT, 'scripts/app-node-options.json'), 'utf8')) as Record<string, string[]>;
+  return options[app] ?? [];
+}
+
 /**
  * Runs one built app (dist/) as a real process with the given environment; resolves once it listens.
  * The bound is generous: on a loaded 2-core machine, five apps loading NestJS at once take 20 s and more.
@@ -31,7 +37,7 @@ export interface AppProcess {
 export async function startApp(app: AppName, env: Record<string, string>, timeoutMs = 90_000): Promise<AppProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--enable-source-maps', '-r', './scripts/register-paths.js', `dist/apps/${app}/src/main.js`],
+    ['--enable-source-maps', ...appNodeOptions(app), '-r', './scripts/register-paths.js', `dist/apps/${app}/src/main.js`],
     {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', TESSERA_DB_POOL_SIZE: '4', TESSERA_METRICS_PORT: '0', ...env },
