@@ -42,7 +42,6 @@ export async function startPlatform(app: AppName, options: AppOptions = {}): Pro
     config,
     nats,
     pool: database.pool,
-    dataSource: database.dataSource,
     database,
     readiness,
     category: options.category,
@@ -121,7 +120,7 @@ export function closeOnShutdown(nest: INestApplicationContext, nats: NatsConnect
     await nest.close().catch((error: Error) => log.error(`closing the app: ${error.message}`));
     await withDeadline(nats.drain(), NATS_DRAIN_MS).catch(() => nats.close());
     database.health.stop();
-    await database.dataSource.destroy().catch(() => undefined);
+    await database.pool.end().catch(() => undefined);
     await stopTracing();
     log.log('closed');
     process.exit(0);

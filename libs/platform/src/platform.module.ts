@@ -1,7 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
 import type { EventCategory } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
 import { EventStore } from '@tessera/event-store';
@@ -13,7 +12,6 @@ export interface PlatformParts {
   config: TesseraConfig;
   nats: NatsConnection;
   pool: Pool;
-  dataSource: DataSource;
   readiness: Readiness;
   /** The category this app's events are published under; absent for apps that never append. */
   category?: EventCategory;
