@@ -11,7 +11,7 @@ import { result, type Scenario } from '../scenario';
 const EVENTS = Number(process.env.BENCH_TOKEN_EVENTS ?? 1_000_000);
 const CHUNK = 100_000;
 /**
- * What the token index reads while catching up (streamTokenLog, 50,000-row batches): a binary COPY
+ * What the token index reads while catching up (streamTokenLog, 1,000,000-row batches): a binary COPY
  * of every event's position, type and schema version, with the fields of TokenMinted and
  * TokenRevoked extracted by PostgreSQL as text and the data of any other event as JSON text. The
  * floor reads the same COPY over the whole log in one query, its bytes dropped as they arrive.

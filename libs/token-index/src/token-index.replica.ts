@@ -11,8 +11,12 @@ import { countMintsAfter, streamTokenLog } from './token-log';
 
 export const TOKEN_INDEX_SNAPSHOT = 'token-index';
 const COMPONENT = 'token-index';
-/** Events per query while catching up; they are applied as they arrive, not held. */
-const CATCH_UP_BATCH = 50_000;
+/**
+ * Events per query while catching up; they are applied as they arrive, not held. Large: between two
+ * queries PostgreSQL waits while the index works through what the socket still holds, which cost
+ * 50,000-event queries a third of a million-event catch-up (3.0 s against 1.8 s in one query).
+ */
+const CATCH_UP_BATCH = 1_000_000;
 /** Tokens minted since the snapshot from which the index makes room for all of them at once. */
 const RESERVE_FROM = 10_000;
 /** Unknown well-formed tokens remembered with the position they were refused at (the oldest go first). */
