@@ -12,6 +12,8 @@ import type { PoolClient } from 'pg';
 export type CopyRow = (readonly Uint8Array[] | null)[];
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+/** The most fields a row of copyRowsOut may have (PostgreSQL's own limit on columns). */
+const MAX_FIELDS = 1_664;
 /** What each CopyData message carries at most; the socket is drained between them. */
 const PIECE = 1 << 20;
 
@@ -28,7 +30,11 @@ interface CopyConnection {
  * are views valid only during the call (the driver reuses its memory): keep a copy of what you keep.
  */
 export async function copyRowsOut(client: PoolClient, sql: string, onRow: (fields: (Buffer | null)[]) => void): Promise<void> {
-  const reader = new BinaryCopyReader(onRow);
+  const reader = new BinaryCopyReader(MAX_FIELDS, (data, at, count) => {
+    const fields: (Buffer | null)[] = [];
+    for (let n = 0; n < count; n += 1) fields.push(at[2 * n + 1] < 0 ? null : data.subarray(at[2 * n], at[2 * n] + at[2 * n + 1]));
+    onRow(fields);
+  });
   await copyOut(client, sql, (chunk) => reader.push(chunk));
   if (!reader.ended) throw new Error('binary COPY stream cut short');
 }
@@ -143,13 +149,23 @@ function* binaryCopyPieces(row: CopyRow): Generator<Buffer> {
   if (pendingSize > 0) yield Buffer.concat(pending, pendingSize);
 }
 
-/** Parses a binary COPY stream chunk by chunk; only a row cut between two chunks is copied. */
-class BinaryCopyReader {
+/**
+ * Parses a binary COPY stream chunk by chunk, handing each row to `onRow` as the start and length
+ * of each field (length -1 for null) in `data`, two numbers a field: no object per field. A row of
+ * more than `fieldCount` fields is refused; only a row cut between two chunks is copied.
+ */
+export class BinaryCopyReader {
   ended = false;
   private started = false;
   private pending: Buffer | undefined;
+  private readonly fields: Int32Array;
 
-  constructor(private readonly onRow: (fields: (Buffer | null)[]) => void) {}
+  constructor(
+    private readonly fieldCount: number,
+    private readonly onRow: (data: Buffer, fields: Int32Array, count: number) => void,
+  ) {
+    this.fields = new Int32Array(fieldCount * 2);
+  }
 
   push(chunk: Buffer): void {
     const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
@@ -157,7 +173,7 @@ class BinaryCopyReader {
     let at = 0;
     if (!this.started) {
       if (data.length < SIGNATURE.length + 8) return this.keep(data, 0);
-      if (!data.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
+      if (data.compare(SIGNATURE, 0, SIGNATURE.length, 0, SIGNATURE.length) !== 0) throw new Error('not a binary COPY stream');
       const headerEnd = SIGNATURE.length + 8 + data.readUInt32BE(SIGNATURE.length + 4);
       if (data.length < headerEnd) return this.keep(data, 0);
       at = headerEnd;
@@ -174,26 +190,26 @@ class BinaryCopyReader {
   /** Hands over the row at `at` and returns where it ends, or -1 when the data ends before it does. */
   private row(data: Buffer, at: number): number {
     if (at + 2 > data.length) return -1;
-    const count = data.readInt16BE(at);
+    const count = (((data[at] << 8) | data[at + 1]) << 16) >> 16;
     at += 2;
     if (count === -1) {
       this.ended = true;
       return at;
     }
-    const fields: (Buffer | null)[] = [];
+    if (count > this.fieldCount) throw new Error(`a binary COPY row of ${count} fields, more than ${this.fieldCount}`);
+    const fields = this.fields;
     for (let n = 0; n < count; n += 1) {
       if (at + 4 > data.length) return -1;
-      const length = data.readInt32BE(at);
+      const length = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
       at += 4;
-      if (length === -1) {
-        fields.push(null);
-        continue;
+      fields[2 * n] = at;
+      fields[2 * n + 1] = length;
+      if (length > 0) {
+        if (at + length > data.length) return -1;
+        at += length;
       }
-      if (at + length > data.length) return -1;
-      fields.push(data.subarray(at, at + length));
-      at += length;
     }
-    this.onRow(fields);
+    this.onRow(data, fields, count);
     return at;
   }
 

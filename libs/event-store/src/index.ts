@@ -9,7 +9,7 @@ export * from './snapshots';
 export * from './subscribe';
 export * from './upcasters';
 export * from './rebuild-tables';
-export { copyOut, copyRowsOut } from './copy';
+export { BinaryCopyReader, copyOut, copyRowsOut } from './copy';
 export * from './command-handler';
 export * from './decider';
 export * from './unique-violation';

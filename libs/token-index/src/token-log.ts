@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { TesseraEvent } from '@tessera/contracts';
-import { copyOut, upcasters as defaultUpcasters, type EventPayload, type Upcasters } from '@tessera/event-store';
+import { BinaryCopyReader, copyOut, upcasters as defaultUpcasters, type EventPayload, type Upcasters } from '@tessera/event-store';
 import type { TokenIndex } from './token-index';
 import { MINTED_FIELDS } from './token-table';
 
@@ -15,7 +15,6 @@ const TOKEN_ID = MINTED_FROM + MINTED_FIELDS.indexOf('tokenId');
 const FIELD_COUNT = MINTED_FROM + MINTED_FIELDS.length;
 /** Events handed to `apply` at a time, and token events applied between two reports of the position. */
 const CHUNK = 500;
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const MINTED_TYPE_LENGTH = 'TokenMinted'.length;
 
 /**
@@ -83,7 +82,8 @@ export async function streamTokenLog(
     unreported = 0;
     if (applied > 0) apply([], applied);
   };
-  const reader = new CopyRowReader((data, at) => {
+  const reader = new BinaryCopyReader(FIELD_COUNT, (data, at, count) => {
+    if (count !== FIELD_COUNT) throw new Error(`a token log row of ${count} fields`);
     read += 1;
     if (failure) return;
     try {
@@ -144,69 +144,5 @@ export async function streamTokenLog(
   } finally {
     // A client whose COPY failed may be in any state: it is not given back to the pool.
     client.release(broken);
-  }
-}
-
-/**
- * Parses a binary COPY stream of FIELD_COUNT fields a row, chunk by chunk, handing each row to
- * `onRow` as the start and length of each field (length -1 for null) in `data`: no object per
- * field. Only a row cut between two chunks is copied.
- */
-class CopyRowReader {
-  ended = false;
-  private started = false;
-  private pending: Buffer | undefined;
-  private readonly fields = new Int32Array(FIELD_COUNT * 2);
-
-  constructor(private readonly onRow: (data: Buffer, fields: Int32Array) => void) {}
-
-  push(chunk: Buffer): void {
-    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
-    let at = 0;
-    if (!this.started) {
-      if (data.length < SIGNATURE.length + 8) return this.keep(data, 0);
-      if (data.compare(SIGNATURE, 0, SIGNATURE.length, 0, SIGNATURE.length) !== 0) throw new Error('not a binary COPY stream');
-      const headerEnd = SIGNATURE.length + 8 + data.readUInt32BE(SIGNATURE.length + 4);
-      if (data.length < headerEnd) return this.keep(data, 0);
-      at = headerEnd;
-      this.started = true;
-    }
-    while (at < data.length) {
-      if (this.ended) throw new Error('binary COPY stream goes on after its end');
-      const end = this.row(data, at);
-      if (end === -1) return this.keep(data, at);
-      at = end;
-    }
-  }
-
-  /** Hands over the row at `at` and returns where it ends, or -1 when the data ends before it does. */
-  private row(data: Buffer, at: number): number {
-    if (at + 2 > data.length) return -1;
-    const count = (((data[at] << 8) | data[at + 1]) << 16) >> 16;
-    at += 2;
-    if (count === -1) {
-      this.ended = true;
-      return at;
-    }
-    if (count !== FIELD_COUNT) throw new Error(`a token log row of ${count} fields`);
-    const fields = this.fields;
-    for (let n = 0; n < FIELD_COUNT; n += 1) {
-      if (at + 4 > data.length) return -1;
-      const length = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
-      at += 4;
-      fields[2 * n] = at;
-      fields[2 * n + 1] = length;
-      if (length > 0) {
-        if (at + length > data.length) return -1;
-        at += length;
-      }
-    }
-    this.onRow(data, fields);
-    return at;
-  }
-
-  private keep(data: Buffer, from: number): void {
-    this.pending = Buffer.from(data.subarray(from));
   }
 }
