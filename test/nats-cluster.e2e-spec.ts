@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { APP_NAMES, type AppName } from '@tessera/contracts';
 import {
+  appNodeOptions,
   createTestDatabase,
   freePort,
   ROOT,
@@ -50,7 +51,8 @@ describe('docker-compose.yml: a three-server NATS cluster and replicas of every 
       expect(service(name).volumes).toContain('./deploy/nats:/etc/nats:ro');
     }
     for (const app of APP_NAMES) {
-      expect(service(app).command).toEqual([`dist/apps/${app}/src/main.js`]);
+      // With the app's own Node options, as `npm start` gives them.
+      expect(service(app).command).toEqual([...appNodeOptions(app), `dist/apps/${app}/src/main.js`]);
       expect(service(app).deploy?.replicas).toBeGreaterThanOrEqual(2);
       const environment = service(app).environment;
       const natsUrl = environment?.NATS_URL ?? environment?.['<<']?.NATS_URL;
