@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { APP_NAMES } from '@tessera/contracts';
 import { startApp, startTessera } from '@tessera/testing';
 import { startHelloWorld } from '../floors';
@@ -125,6 +126,9 @@ export const gatewayHttp: Scenario = {
       const head = await seedEvents(tessera.db.pool, world.events);
       tessera.apps = await Promise.all(APP_NAMES.map((app) => startApp(app, profiled(app, tessera.env), 300_000)));
       await tessera.waitUntilReady(tessera.baseUrl, 900_000);
+      // The audit app's first catch-up over the seeded log takes a core for about a minute: the rows
+      // measure the routes in steady state, not beside a start-up.
+      await auditCaughtUp(tessera.db.pool, head);
 
       const floorRequests = [{ path: floor.path, body: floor.body }];
       const rows: ScenarioResult[] = [];
@@ -177,3 +181,14 @@ export const gatewayHttp: Scenario = {
     }
   },
 };
+
+/** Resolves once the audit app's access projection has read the log up to `head` (checked every second). */
+async function auditCaughtUp(pool: Pool, head: number): Promise<void> {
+  const deadline = Date.now() + 900_000;
+  for (;;) {
+    const state = await pool.query<{ position: string }>("SELECT position FROM audit.projection_state WHERE name = 'audit-access'");
+    if (Number(state.rows[0]?.position ?? 0) >= head) return;
+    if (Date.now() > deadline) throw new Error(`the audit projection did not reach ${head}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
