@@ -25,9 +25,9 @@ const MINTED_TYPE_LENGTH = 'TokenMinted'.length;
  * Events of a type the upcasters lift always come as data.
  *
  * With a limit, the positions are bounded on both sides (positions are dense: each append takes the
- * next ones under the head's lock): `position > after` alone, with a limit of a million and the
- * statistics of a freshly loaded log, made PostgreSQL plan a scan of the whole log for every poll
- * that found nothing new (0.1-0.5 s each, several apps four times a second).
+ * next ones under the head's lock): with `position > after` alone, a limit of a million and the
+ * statistics of a freshly loaded log, every poll that found nothing new took 0.1-0.5 s, about a
+ * pass over the whole log (several apps, four times a second).
  */
 export function tokenLogSql(after: number, limit?: number, upcasters: Upcasters = defaultUpcasters): string {
   if (!Number.isSafeInteger(after) || (limit !== undefined && !Number.isSafeInteger(limit))) throw new Error('positions are integers');
