@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { callApi, json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
+import { callApi, eventually, json, startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 
 const ADMIN_KEY = `observability-admin-key-${randomBytes(8).toString('hex')}`;
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -83,14 +83,15 @@ async function startOtlpReceiver(): Promise<{ url: string; spans: ReceivedSpan[]
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, server };
 }
 
+/** `read`'s first value that is not undefined; throws naming `what` when none comes in time. */
 async function until<T>(what: string, read: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const value = await eventually(
+    async () => read(),
+    (read) => read !== undefined,
+    timeoutMs,
+  );
+  if (value === undefined) throw new Error(`timed out waiting for ${what}`);
+  return value;
 }
 
 /** Cookies per host, redirects followed by hand: the browser of a login. */

@@ -3,7 +3,7 @@ import { Controller, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { TesseraError } from '@tessera/contracts';
-import { startNatsServer, type TestNatsServer } from '@tessera/testing';
+import { eventually, startNatsServer, type TestNatsServer } from '@tessera/testing';
 import { connectNats } from './nats-connection';
 import { NatsJsonContext } from './nats-json.context';
 import { NatsJsonServer } from './nats-json.server';
@@ -141,15 +141,12 @@ describe('NatsJsonServer (plain JSON over NATS)', () => {
 
   it('serves requests again after the NATS server restarts, a bare client and an app connection (its one inbox) alike', async () => {
     await natsServer.restart(500);
-    const answerOnceBack = async (nats: NatsConnection, n: number): Promise<unknown> => {
-      const deadline = Date.now() + 10_000;
-      let reply: unknown;
-      while (Date.now() < deadline && reply === undefined) {
-        reply = await requestJson<{ n: number }>(nats, 'test.echo', { n }, { timeoutMs: 500 }).catch(() => undefined);
-        if (reply === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return reply;
-    };
+    const answerOnceBack = (nats: NatsConnection, n: number): Promise<unknown> =>
+      eventually(
+        () => requestJson<{ n: number }>(nats, 'test.echo', { n }, { timeoutMs: 500 }).catch(() => undefined),
+        (reply) => reply !== undefined,
+        10_000,
+      );
     expect(await answerOnceBack(client, 42)).toMatchObject({ n: 42 });
     expect(await answerOnceBack(connections[0], 43)).toMatchObject({ n: 43 });
   });
