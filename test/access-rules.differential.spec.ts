@@ -249,8 +249,13 @@ function decisionIndexAnswers(index: DecisionIndex, at: number): Answers {
     const subject = index.subjectOfUser(userId);
     const mine = index.userPermissions(subject, at);
     // The JSON served from the cached answer (the middle_auth user cache) are made again when it is.
-    const served = userCacheJson(index, subject, at).toString();
+    const { json, validUntil } = userCacheJson(index, subject, at);
+    const served = json.toString();
     if (served !== JSON.stringify(userCacheOf(index, subject, at))) throw new Error(`user cache of ${userId} is stale: ${served}`);
+    // The gateway keeps it until then (or an event): it must not change by itself before.
+    const lastHeld = Number.isFinite(validUntil) ? validUntil - 1 : at + 10 * 365 * 24 * 60 * MINUTE;
+    if (!(validUntil > at) || served !== JSON.stringify(userCacheOf(index, subject, lastHeld)))
+      throw new Error(`user cache of ${userId} at ${at} said it holds until ${validUntil}, but changes by ${lastHeld}`);
     const perDataset = new Map<string, string[]>();
     for (const datasetId of DATASETS) {
       const checked = PERMISSIONS.filter((name) => index.check(subject, name, datasetId, at).allowed);

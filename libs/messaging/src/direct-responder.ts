@@ -1,13 +1,17 @@
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Span } from '@opentelemetry/api';
 import type { Logger } from '@nestjs/common';
-import { REVISION_HEADER, TesseraError } from '@tessera/contracts';
+import { REVISION_HEADER, TesseraError, VALID_UNTIL_HEADER } from '@tessera/contracts';
 import { endSpan, handledCells, secondsSince, startIncomingSpan, tracingOn, withContext } from '@tessera/observability';
 
-/** A direct responder's answer: JSON (text or UTF-8), and with `revision` the REVISION_HEADER (an HTTP body as it stands). */
+/**
+ * A direct responder's answer: JSON (text or UTF-8), and with `revision` the REVISION_HEADER (an
+ * HTTP body as it stands), with `validUntil` also the VALID_UNTIL_HEADER.
+ */
 export interface DirectAnswer {
   json: string | Uint8Array;
   revision?: string;
+  validUntil?: number;
 }
 
 /**
@@ -35,6 +39,7 @@ export function respondDirectly(
         else {
           const headers = natsHeaders();
           headers.set(REVISION_HEADER, reply.revision);
+          if (reply.validUntil !== undefined) headers.set(VALID_UNTIL_HEADER, String(reply.validUntil));
           message.respond(reply.json, { headers });
         }
       } catch (failure) {

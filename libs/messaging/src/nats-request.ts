@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { REVISION_HEADER, TesseraError, type WireError } from '@tessera/contracts';
+import { REVISION_HEADER, TesseraError, VALID_UNTIL_HEADER, type WireError } from '@tessera/contracts';
 import { injectTraceContext, metrics, secondsSince, tracingOn, type CounterCell, type HistogramCell } from '@tessera/observability';
 import { natsLinkOf } from './nats-link';
 import { requestInboxOf } from './request-inbox';
@@ -30,10 +30,14 @@ export async function requestJson<T>(nats: NatsConnection, subject: string, body
   return settle(cells, parse(subject, cells, message)) as T;
 }
 
-/** An answer to forward as it came: the bytes of its JSON text and the revision it reflects. */
+/**
+ * An answer to forward as it came: the bytes of its JSON text, the revision it reflects and, when
+ * the app said (VALID_UNTIL_HEADER), until when it holds if no event touches it.
+ */
 export interface ServedAnswer {
   body: Uint8Array;
   revision: string;
+  validUntil?: number;
 }
 
 /**
@@ -50,7 +54,8 @@ export async function requestServed(
   const revision = message.headers?.get(REVISION_HEADER);
   if (revision) {
     cells.ok.inc();
-    return { body: message.data, revision };
+    const validUntil = message.headers?.get(VALID_UNTIL_HEADER);
+    return { body: message.data, revision, ...(validUntil ? { validUntil: Number(validUntil) } : {}) };
   }
   settle(cells, parse(subject, cells, message));
   throw new Error(`${subject} answered without ${REVISION_HEADER}`);

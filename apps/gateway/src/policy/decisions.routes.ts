@@ -1,29 +1,28 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { POLICY_ADMIN_SUBJECTS as S, SUBJECTS, TesseraError, type CheckReply } from '@tessera/contracts';
 import { TesseraClient } from '@tessera/messaging';
-import { AuthenticatedRoutes, minRevisionOf, type AuthenticatedRequest } from '../auth';
+import { AuthenticatedRoutes, CallerAnswers, minRevisionOf, type AuthenticatedRequest } from '../auth';
 
 /**
  * The caller's check and permissions, asked on nearly every request of a client, as plain Fastify
  * routes (AuthenticatedRoutes); its other decisions are DecisionsController's. Both subjects are
  * answered by the policy app outside Nest's RPC pipeline; the checks and permission reads of one
- * event-loop turn reach NATS and the policy app in one write.
+ * event-loop turn reach NATS and the policy app in one write. The permissions are kept here until
+ * they may have changed (CallerAnswers).
  */
 @Injectable()
 export class DecisionsRoutes implements OnModuleInit {
   constructor(
     private readonly routes: AuthenticatedRoutes,
     private readonly client: TesseraClient,
+    private readonly answers: CallerAnswers,
   ) {}
 
   onModuleInit(): void {
     this.routes.get('/api/v1/check', (request) => this.check(request));
-    // The policy app's text is the body: forwarded as it came, never parsed here.
+    // The policy app's text is the body: forwarded as it came (or kept since), never parsed here.
     this.routes.get('/api/v1/me/permissions', async (request, reply) =>
-      this.routes.sendServed(
-        reply,
-        await this.client.requestServed(S.myPermissions, { token: request.bearerToken, ...minRevisionOf(request) }, { coalesce: true }),
-      ),
+      this.routes.sendServed(reply, await this.answers.answer(S.myPermissions, request)),
     );
   }
 

@@ -74,12 +74,18 @@ interface CachedPermissions {
   validUntil: number;
   answer: UserPermissions;
   /** JSON bodies served from the answer (UTF-8, ready to send), by name, each with its own end of validity. */
-  served?: Map<string, { json: Buffer; validUntil: number }>;
+  served?: Map<string, ServedBody>;
 }
 
 /** A JSON body made from a user's answer, and until when it holds (Infinity: until an event touches the user). */
 export interface ServedJson {
   json: string;
+  validUntil: number;
+}
+
+/** A served JSON body, encoded, and until when it holds (Infinity: until an event touches the user). */
+export interface ServedBody {
+  json: Buffer;
   validUntil: number;
 }
 
@@ -193,10 +199,15 @@ export class DecisionIndex {
   /**
    * A JSON body made by `make` from the user's answer (the me-permissions body, the middle_auth user
    * cache), kept encoded beside the answer: made again only once an event touches the user
-   * (forgetTouched) or its own `validUntil` passes. A super admin's is made each time, as its answer is.
+   * (forgetTouched) or its own `validUntil` passes. A super admin's is made each time, as its answer
+   * is. With the body, until when it holds without an event: the earlier of the answer's and its own.
    */
-  servedJson(subject: Subject, name: string, make: (answer: UserPermissions) => ServedJson, now = Date.now()): Buffer {
-    if (subject.superAdmin || !subject.userId) return Buffer.from(make(this.computePermissions(subject, now).answer).json);
+  servedJson(subject: Subject, name: string, make: (answer: UserPermissions) => ServedJson, now = Date.now()): ServedBody {
+    if (subject.superAdmin || !subject.userId) {
+      const computed = this.computePermissions(subject, now);
+      const made = make(computed.answer);
+      return { json: Buffer.from(made.json), validUntil: Math.min(computed.validUntil, made.validUntil) };
+    }
     const cached = this.cachedPermissions(subject, subject.userId, now);
     cached.served ??= new Map();
     let served = cached.served.get(name);
@@ -204,7 +215,7 @@ export class DecisionIndex {
       const { json, validUntil } = make(cached.answer);
       cached.served.set(name, (served = { json: Buffer.from(json), validUntil }));
     }
-    return served.json;
+    return { json: served.json, validUntil: Math.min(cached.validUntil, served.validUntil) };
   }
 
   private cachedPermissions(subject: Subject, userId: string, now: number): CachedPermissions {

@@ -18,18 +18,19 @@ import { TOKEN_REFUSAL_MESSAGES } from '../callers/forwarded-caller.pipe';
 import { subjectOf } from '../callers/policy-access';
 import { userCacheJson } from '../middle-auth/user-cache';
 import { Decider } from './decider';
-import type { Decision, DecisionIndex, Subject } from './decision-index';
+import type { Decision, DecisionIndex, ServedBody, Subject } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
 
-/** An answer for the caller as JSON bytes, from the index as it stands. */
-type CallerJson = (index: DecisionIndex, subject: Subject) => Uint8Array;
+/** An answer for the caller as JSON bytes, from the index as it stands, and until when it holds without an event. */
+type CallerJson = (index: DecisionIndex, subject: Subject) => ServedBody;
 
 /**
  * The hottest subjects, straight on their NATS subscriptions without Nest's RPC pipeline: any
  * service's `policy.check` (a JSON parse, a token hash, a few map look-ups), and the caller's own
  * answers the gateway asks on nearly every request of a client (`GET /api/v1/me/permissions`,
  * middle_auth's `GET /user/cache`): the JSON the decision index keeps per user, its revision in the
- * REVISION_HEADER, which the gateway sends on as it came. Each answers synchronously unless it waits
+ * REVISION_HEADER and until when it holds without an event in the VALID_UNTIL_HEADER, which the
+ * gateway sends on as it came (and keeps: CallerAnswers). Each answers synchronously unless it waits
  * for `minRevision` or names a token this replica has not seen yet.
  */
 @Injectable()
@@ -83,7 +84,8 @@ export class DirectResponders implements OnApplicationBootstrap, OnApplicationSh
     const reply = (principal: Principal | TokenRefusal): DirectAnswer => {
       if (isRefusal(principal)) throw new TesseraError(principal.error, TOKEN_REFUSAL_MESSAGES[principal.error]);
       const index = this.projection.index;
-      return { json: json(index, subjectOf(principal)), revision: String(index.position) };
+      const { json: body, validUntil } = json(index, subjectOf(principal));
+      return { json: body, revision: String(index.position), validUntil };
     };
     const resolveAndReply = () => {
       const principal = this.callers.resolve(token);
@@ -100,8 +102,8 @@ export class DirectResponders implements OnApplicationBootstrap, OnApplicationSh
 }
 
 /** The `GET /api/v1/me/permissions` body: the user's kept answer, its closing brace replaced by the revision it reflects. */
-function myPermissionsJson(index: DecisionIndex, subject: Subject): Uint8Array {
-  const answer = index.servedJson(subject, 'me-permissions', (permissions) => ({
+function myPermissionsJson(index: DecisionIndex, subject: Subject): ServedBody {
+  const { json: answer, validUntil } = index.servedJson(subject, 'me-permissions', (permissions) => ({
     json: JSON.stringify(permissions),
     validUntil: Infinity,
   }));
@@ -109,5 +111,5 @@ function myPermissionsJson(index: DecisionIndex, subject: Subject): Uint8Array {
   const body = Buffer.allocUnsafe(answer.length - 1 + revision.length);
   answer.copy(body, 0, 0, answer.length - 1);
   body.write(revision, answer.length - 1, 'latin1');
-  return body;
+  return { json: body, validUntil };
 }

@@ -1,5 +1,5 @@
 import type { MiddleAuthUserCache } from '@tessera/contracts';
-import { scopeAllows, type DecisionIndex, type Subject, type UserPermissions } from '../decisions/decision-index';
+import { scopeAllows, type DecisionIndex, type ServedBody, type Subject, type UserPermissions } from '../decisions/decision-index';
 
 /** middle_auth's permission levels: view 1, edit 2, anything else 0. */
 const LEVELS: Record<string, number> = { view: 1, edit: 2 };
@@ -51,9 +51,9 @@ export function userCacheOf(
 
 /**
  * The caller's user-cache object as the gateway serves it (JSON, encoded), kept beside its
- * permissions until an event touches the user or one of its affiliations starts or ends.
+ * permissions until an event touches the user, a grant expires or one of its affiliations starts or ends.
  */
-export function userCacheJson(index: DecisionIndex, subject: Subject, now = Date.now()): Buffer {
+export function userCacheJson(index: DecisionIndex, subject: Subject, now = Date.now()): ServedBody {
   return index.servedJson(
     subject,
     'middle-auth-user-cache',

@@ -27,6 +27,12 @@ export type CallerMessage<Fields, Reply> = Message<Fields & { principal: Forward
  */
 export const REVISION_HEADER = 'Tessera-Revision';
 
+/**
+ * With REVISION_HEADER: until when (milliseconds since the epoch, or `Infinity`) the answer holds
+ * if no event touches it; a grant's expiry or an affiliation's end changes it by itself.
+ */
+export const VALID_UNTIL_HEADER = 'Tessera-Valid-Until';
+
 /** Every write answers with the log position it produced (CONTRACT section 2). */
 export interface Revision {
   /** Decimal string: positions outgrow JavaScript's safe integers long before bigint does. */

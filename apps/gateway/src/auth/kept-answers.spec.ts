@@ -1,0 +1,64 @@
+import { KeptAnswers } from './kept-answers';
+
+const answer = (revision: number, validUntil?: number, text = `{"at":${revision}}`) => ({
+  body: Buffer.from(text),
+  revision: String(revision),
+  ...(validUntil === undefined ? {} : { validUntil }),
+});
+
+describe('KeptAnswers', () => {
+  it('gives a kept answer back until a change after its revision is seen', () => {
+    const kept = new KeptAnswers(10);
+    kept.keep('alice', answer(12, Infinity), 0);
+    expect(kept.get('alice', 1)?.revision).toBe('12');
+    kept.changed(12);
+    expect(kept.get('alice', 2)?.revision).toBe('12');
+    kept.changed(13);
+    expect(kept.get('alice', 3)).toBeUndefined();
+  });
+
+  it('does not keep an answer made before the last change seen, nor one that does not say until when it holds', () => {
+    const kept = new KeptAnswers(10);
+    kept.keep('old', answer(9, Infinity), 0);
+    kept.keep('silent', answer(11), 0);
+    kept.keep('broken', answer(11, NaN), 0);
+    kept.keep('past', answer(11, 5), 5);
+    expect(['old', 'silent', 'broken', 'past'].map((key) => kept.get(key, 5))).toEqual([undefined, undefined, undefined, undefined]);
+    expect(kept.size).toBe(0);
+  });
+
+  it('forgets an answer once its own end of validity passes, with no event', () => {
+    const kept = new KeptAnswers();
+    kept.keep('frank', answer(1, 1_000), 0);
+    expect(kept.get('frank', 999)?.revision).toBe('1');
+    expect(kept.get('frank', 1_000)).toBeUndefined();
+    expect(kept.size).toBe(0);
+  });
+
+  it('answers a caller asking for a later revision than the kept one by a miss', () => {
+    const kept = new KeptAnswers();
+    kept.keep('bob', answer(5, Infinity), 0);
+    expect(kept.get('bob', 0, 5)?.revision).toBe('5');
+    expect(kept.get('bob', 0, 6)).toBeUndefined();
+  });
+
+  it('keeps answers by key, the newest for each', () => {
+    const kept = new KeptAnswers();
+    kept.keep('carol w *', answer(1, Infinity, '"all"'), 0);
+    kept.keep('carol r view', answer(1, Infinity, '"view"'), 0);
+    kept.keep('carol w *', answer(2, Infinity, '"all again"'), 0);
+    expect(kept.get('carol w *', 0)?.body.toString()).toBe('"all again"');
+    expect(kept.get('carol r view', 0)?.body.toString()).toBe('"view"');
+    expect(kept.size).toBe(2);
+  });
+
+  it('forgets the oldest answers beyond 64 MiB', () => {
+    const kept = new KeptAnswers();
+    const big = 'x'.repeat(1024 * 1024);
+    for (let n = 0; n < 70; n++) kept.keep(`user-${n}`, answer(1, Infinity, big), 0);
+    expect(kept.size).toBe(64);
+    expect(kept.get('user-0', 0)).toBeUndefined();
+    expect(kept.get('user-6', 0)?.body.length).toBe(big.length);
+    expect(kept.get('user-69', 0)?.body.length).toBe(big.length);
+  });
+});
