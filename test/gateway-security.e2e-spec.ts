@@ -275,17 +275,34 @@ describe('gateway security (CONTRACT section 2)', () => {
         const csp = response.headers.get('content-security-policy') ?? '';
         expect({ path, nosniff: response.headers.get('x-content-type-options') }).toEqual({ path, nosniff: 'nosniff' });
         expect({ path, csp }).toEqual({ path, csp: expect.stringMatching(/frame-ancestors 'none'/) });
-        expect(csp).toMatch(/default-src 'self'/);
-        expect(csp).toMatch(/script-src 'self'(;|$)/);
+        expect({ path, frame: response.headers.get('x-frame-options') }).toEqual({ path, frame: 'DENY' });
+        expect({ path, corp: response.headers.get('cross-origin-resource-policy') }).toEqual({ path, corp: 'same-origin' });
         expect(response.headers.get('strict-transport-security')).toBeNull();
       }
+    });
+
+    it('lets a JSON answer run and load nothing and be stored by no cache; an HTML page loads only its own scripts', async () => {
+      for (const path of ['/api/v1/me', '/healthz', '/api/v1/no-such-thing']) {
+        const response = await fetch(`${tessera.baseUrl}${path}`);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        expect({ path, csp: response.headers.get('content-security-policy') }).toEqual({
+          path,
+          csp: "default-src 'none'; frame-ancestors 'none'",
+        });
+        expect({ path, cache: response.headers.get('cache-control') }).toEqual({ path, cache: 'no-store' });
+      }
+      const page = await fetch(`${tessera.baseUrl}/api/docs`);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const csp = page.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(/default-src 'self'/);
+      expect(csp).toMatch(/script-src 'self'(;|$)/);
     });
 
     it("keeps Cross-Origin-Opener-Policy off the login's pages only, so a popup still reaches its opener", async () => {
       const coop = async (path: string) =>
         (await fetch(`${tessera.baseUrl}${path}`, { redirect: 'manual' })).headers.get('cross-origin-opener-policy');
-      expect(await coop('/api/v1/me')).toBe('same-origin');
-      expect(await coop('/api/v1/no-such-thing')).toBe('same-origin');
+      expect(await coop('/api/docs')).toBe('same-origin');
+      expect(await coop('/')).toBe('same-origin');
       expect(await coop('/auth/login')).toBeNull();
       expect(await coop('/auth/callback')).toBeNull();
       expect(await coop('/auth/api/v1/authorize')).toBeNull();
@@ -303,10 +320,12 @@ describe('gateway security (CONTRACT section 2)', () => {
       admin2 = admin;
     }, 60_000);
 
-    it('sends HSTS, and the login nonce cookie takes the __Host- prefix (Secure, Path=/)', async () => {
+    it('sends HSTS on pages and JSON answers, and the login nonce cookie takes the __Host- prefix (Secure, Path=/)', async () => {
       const response = await call(https, 'GET', '/auth/login');
       expect(response.status).toBe(302);
       expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      const json = await call(https, 'GET', '/healthz');
+      expect(json.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
       const cookies = response.headers.getSetCookie();
       const nonce = cookies.find((cookie) => cookie.startsWith('__Host-tessera_login='));
       expect({ cookies, nonce }).toEqual({ cookies, nonce: expect.stringMatching(/; Path=\/;.*; Secure/) });

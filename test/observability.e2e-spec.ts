@@ -326,6 +326,7 @@ describe('operations: metrics, traces across apps, logs without secrets (CONTRAC
       .map((line) => JSON.parse(line) as Json);
     expect(requests.length).toBeGreaterThan(5);
     for (const request of requests)
-      expect(request).toMatchObject({ reqId: expect.stringMatching(/^[0-9a-f-]{36}$/), trace_id: expect.any(String) });
+      expect(request).toMatchObject({ reqId: expect.stringMatching(/^[0-9a-f-]{36}-[0-9a-z]+$/), trace_id: expect.any(String) });
+    expect(new Set(requests.map((request) => request.reqId)).size).toBe(requests.length);
   });
 });

@@ -43,6 +43,8 @@ export class TokenIndexReplica {
   index = new TokenIndex();
   private subscription: LogSubscription<TesseraEvent, EventPayload<TesseraEvent>> | undefined;
   private started: Promise<void> | undefined;
+  /** True once the index has caught up with the log when it started (start() resolved). */
+  private loaded = false;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private snapshotPosition = 0;
   private readonly log = new Logger('TokenIndex');
@@ -103,6 +105,7 @@ export class TokenIndexReplica {
     if (minted >= RESERVE_FROM) this.index.reserve(minted);
     await this.subscription.start();
     this.index.trim();
+    this.loaded = true;
     this.log.log(
       `token index ready at ${this.position} (${this.index.size} tokens, snapshot at ${fromSnapshot}) in ${Date.now() - began} ms`,
     );
@@ -138,22 +141,24 @@ export class TokenIndexReplica {
   }
 
   /**
-   * Resolves a token. A well-formed token this replica does not know yet (minted through another
-   * replica a moment ago) is looked for once more in the log before it is refused. The checksum is
-   * public, so that read must not be had for the asking: the same token again is refused without
-   * one until the log has moved, and the reads of a burst of different ones are shared (one starts
-   * at most every 20 ms, always after the lookups that wait for it).
+   * Resolves a token: at once (no promise) once the index is loaded and the token known, or refused
+   * for a reason other than being unknown. A well-formed token this replica does not know yet
+   * (minted through another replica a moment ago) is looked for once more in the log before it is
+   * refused. The checksum is public, so that read must not be had for the asking: the same token
+   * again is refused without one until the log has moved, and the reads of a burst of different
+   * ones are shared (one starts at most every 20 ms, always after the lookups that wait for it).
    */
-  async resolve(token: string): Promise<Principal | TokenRefusal> {
-    await this.start();
+  resolve(token: string): Principal | TokenRefusal | Promise<Principal | TokenRefusal> {
+    if (!this.loaded) return this.start().then(() => this.resolve(token));
     const first = this.index.resolve(token);
     if (!isRefusal(first) || first.error !== 'invalid_token' || parseToken(token) === undefined) return first;
     const key = hashToken(token);
     if (this.misses.get(key) === this.position) return first;
-    await this.readForUnknownToken();
-    const second = this.index.resolve(token);
-    if (isRefusal(second) && second.error === 'invalid_token') this.rememberMiss(key);
-    return second;
+    return this.readForUnknownToken().then(() => {
+      const second = this.index.resolve(token);
+      if (isRefusal(second) && second.error === 'invalid_token') this.rememberMiss(key);
+      return second;
+    });
   }
 
   private readForUnknownToken(): Promise<void> {

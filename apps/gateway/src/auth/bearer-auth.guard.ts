@@ -5,10 +5,10 @@ import type { FastifyRequest } from 'fastify';
 import { TesseraError, type Principal } from '@tessera/contracts';
 import { TesseraConfig } from '@tessera/config';
 import { NATS_CONNECTION } from '@tessera/platform';
-import { isRefusal, TokenIndexReplica } from '@tessera/token-index';
-import { MIN_REVISION_WAIT_MS, readMinRevision, staleError } from './min-revision';
+import { isRefusal, TokenIndexReplica, type TokenRefusal } from '@tessera/token-index';
+import { asksForRevision, MIN_REVISION_WAIT_MS, readMinRevision, staleError } from './min-revision';
 import { requireTrustedOrigin } from './request-origin';
-import { extractToken, type TokenSourceOptions } from './token-sources';
+import { extractToken, type CallerToken, type TokenSourceOptions } from './token-sources';
 import { TokenUseRecorder } from './token-use.recorder';
 
 const MESSAGES = {
@@ -53,27 +53,47 @@ export class BearerAuthGuard implements CanActivate {
   /**
    * Resolves the caller onto the request, or throws the contract's 400/401/403/503. Who is calling
    * comes first: only an authenticated caller may make a request wait for X-Tessera-Min-Revision.
+   * At once (no promise) for a token the replica knows, sent in a header, with no revision asked.
    */
-  async authenticate(request: FastifyRequest): Promise<Principal> {
-    const authenticated = request as AuthenticatedRequest;
+  authenticate(request: FastifyRequest): Principal | Promise<Principal> {
     const caller = extractToken(request, this.sources);
     if (caller === undefined) throw new TesseraError('no_token', 'this request needs a token');
-    let result = await this.replica.resolve(caller.token);
-    if (isRefusal(result)) throw new TesseraError(result.error, MESSAGES[result.error]);
+    const resolved = this.replica.resolve(caller.token);
+    if (resolved instanceof Promise || caller.ambient || asksForRevision(request))
+      return this.authenticateWaiting(request, caller, resolved);
+    return this.admit(request, caller.token, resolved);
+  }
+
+  private async authenticateWaiting(
+    request: FastifyRequest,
+    caller: CallerToken,
+    resolved: Principal | TokenRefusal | Promise<Principal | TokenRefusal>,
+  ): Promise<Principal> {
+    let result = await resolved;
+    if (isRefusal(result)) throw refusal(result);
     if (caller.ambient) await requireTrustedOrigin(request, this.publicOrigin, this.nats);
     const minRevision = readMinRevision(request);
     if (minRevision !== undefined) {
-      authenticated.minRevision = minRevision;
+      (request as AuthenticatedRequest).minRevision = minRevision;
       if (!(await this.replica.waitFor(minRevision, MIN_REVISION_WAIT_MS))) throw staleError(minRevision, this.replica.position);
       // Once more at that revision: it may hold the token's revocation.
       result = await this.replica.resolve(caller.token);
-      if (isRefusal(result)) throw new TesseraError(result.error, MESSAGES[result.error]);
     }
+    return this.admit(request, caller.token, result);
+  }
+
+  private admit(request: FastifyRequest, token: string, result: Principal | TokenRefusal): Principal {
+    if (isRefusal(result)) throw refusal(result);
+    const authenticated = request as AuthenticatedRequest;
     authenticated.principal = result;
-    authenticated.bearerToken = caller.token;
+    authenticated.bearerToken = token;
     this.uses.record(result.tokenId);
     return result;
   }
+}
+
+function refusal(result: TokenRefusal): TesseraError {
+  return new TesseraError(result.error, MESSAGES[result.error]);
 }
 
 /** Marks a controller or route as needing a token; `@CurrentPrincipal()` then gives the caller. */

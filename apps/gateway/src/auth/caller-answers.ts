@@ -50,20 +50,27 @@ export class CallerAnswers {
     });
   }
 
-  async answer(subject: CallerSubject, request: AuthenticatedRequest): Promise<ServedAnswer> {
+  /** The answer for the caller of `request`, kept (no promise) or asked for. */
+  answer(subject: CallerSubject, request: AuthenticatedRequest): ServedAnswer | Promise<ServedAnswer> {
     const ask = () => this.client.requestServed(subject, { token: request.bearerToken, ...minRevisionOf(request) }, { coalesce: true });
     const { principal } = request;
     // A super admin's answer is made afresh each time by the policy app too; a resource token's is not the user's.
     if (principal.superAdmin || principal.userId === undefined || principal.resource !== undefined) return ask();
-    let kept = this.answers.get(subject);
-    // Everything this replica has read so far counts as changed: a snapshot's events are not applied one by one.
-    if (kept === undefined) this.answers.set(subject, (kept = new KeptAnswers(this.replica.position)));
+    const kept = this.keptFor(subject);
     const key = `${principal.userId} ${principal.readOnly ? 'r' : 'w'} ${principal.scopes.join(' ')}`;
     const now = Date.now();
     const found = kept.get(key, now, request.minRevision);
     if (found) return found;
-    const answer = await ask();
-    kept.keep(key, answer, Date.now());
-    return answer;
+    return ask().then((answer) => {
+      kept.keep(key, answer, Date.now());
+      return answer;
+    });
+  }
+
+  private keptFor(subject: CallerSubject): KeptAnswers {
+    let kept = this.answers.get(subject);
+    // Everything this replica has read so far counts as changed: a snapshot's events are not applied one by one.
+    if (kept === undefined) this.answers.set(subject, (kept = new KeptAnswers(this.replica.position)));
+    return kept;
   }
 }

@@ -5,6 +5,14 @@ import { TesseraError } from '@tessera/contracts';
 /** The longest a read waits for `X-Tessera-Min-Revision` before answering 503 `stale`. */
 export const MIN_REVISION_WAIT_MS = 2_000;
 
+/** Whether the request names a revision at all (readMinRevision then reads it, or refuses it). */
+export function asksForRevision(request: FastifyRequest): boolean {
+  return (
+    request.headers['x-tessera-min-revision'] !== undefined ||
+    (request.query as Record<string, unknown> | undefined)?.minRevision !== undefined
+  );
+}
+
 /** `X-Tessera-Min-Revision: <n>` or `?minRevision=<n>`; undefined when neither is sent. */
 export function readMinRevision(request: FastifyRequest): number | undefined {
   const header = request.headers['x-tessera-min-revision'];

@@ -20,7 +20,7 @@ export class UserCacheRoute implements OnModuleInit {
   onModuleInit(): void {
     this.routes.get(
       '/auth/api/v1/user/cache',
-      async (request, reply) => this.routes.sendServed(reply, await this.answers.answer(M.userCache, request)),
+      (request, reply) => this.routes.sendServed(reply, this.answers.answer(M.userCache, request)),
       () => this.enabled.canActivate(),
     );
   }

@@ -21,8 +21,8 @@ export class DecisionsRoutes implements OnModuleInit {
   onModuleInit(): void {
     this.routes.get('/api/v1/check', (request) => this.check(request));
     // The policy app's text is the body: forwarded as it came (or kept since), never parsed here.
-    this.routes.get('/api/v1/me/permissions', async (request, reply) =>
-      this.routes.sendServed(reply, await this.answers.answer(S.myPermissions, request)),
+    this.routes.get('/api/v1/me/permissions', (request, reply) =>
+      this.routes.sendServed(reply, this.answers.answer(S.myPermissions, request)),
     );
   }
 
