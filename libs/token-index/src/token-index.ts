@@ -170,19 +170,25 @@ export class TokenIndex {
     const kind = record.kind;
     const scopes = record.scopes;
     const superAdmin = kind === 'admin' || (owner?.admin === true && scopes.includes('admin'));
-    const resource = record.resource;
-    return {
+    const principal: Principal = {
       tokenId: record.id,
       kind,
-      ...(ownerId !== null ? { userId: ownerId } : {}),
       scopes,
       superAdmin,
       readOnly: owner?.readOnly ?? false,
       serviceAccount: owner?.serviceAccount ?? false,
-      ...(resource !== null ? { resource, actions: record.actions ?? [] } : {}),
-      ...(expiresAt !== 0 ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
-      ...(kind === 'impersonation' && record.impersonatedBy ? { impersonatedBy: record.impersonatedBy } : {}),
     };
+    // Fields set one by one, not spread in: this runs on every authenticated request.
+    if (ownerId !== null) principal.userId = ownerId;
+    const extra = record.extra;
+    const resource = extra?.resource ?? null;
+    if (resource !== null) {
+      principal.resource = resource;
+      principal.actions = extra?.actions ?? [];
+    }
+    if (expiresAt !== 0) principal.expiresAt = new Date(expiresAt).toISOString();
+    if (kind === 'impersonation' && extra?.impersonatedBy) principal.impersonatedBy = extra.impersonatedBy;
+    return principal;
   }
 
   tokenById(id: string): TokenRecord | undefined {
