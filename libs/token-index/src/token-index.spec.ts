@@ -91,6 +91,31 @@ describe('TokenIndex', () => {
     index.apply([event({ type: 'UserDeactivated', data: { userId: 'u1' } })]);
     expect(index.resolve(live)).toEqual({ error: 'revoked_token' });
   });
+
+  it('gives a token the same principal until an event is applied, then one that reflects it; time alone still expires it', () => {
+    const index = new TokenIndex();
+    const [token, soon] = [generateToken('personal'), generateToken('personal')];
+    const expiresAt = Date.now() + 60_000;
+    index.apply([
+      event({
+        type: 'UserRegistered',
+        data: { userId: 'u1', name: 'Ada', email: null, admin: false, readOnly: false, issuer: null, subject: null, number: 1 },
+      }),
+      minted(token, { scopes: ['view', 'admin'] }),
+      minted(soon, { expiresAt: new Date(expiresAt).toISOString() }),
+    ]);
+    const first = index.resolve(token);
+    expect(first).toMatchObject({ userId: 'u1', superAdmin: false });
+    expect(index.resolve(token)).toBe(first);
+    index.apply([event({ type: 'UserUpdated', data: { userId: 'u1', admin: true } })]);
+    const promoted = index.resolve(token);
+    expect(promoted).not.toBe(first);
+    expect(promoted).toMatchObject({ userId: 'u1', superAdmin: true });
+    expect(index.resolve(soon, expiresAt - 1)).toMatchObject({ userId: 'u1' });
+    expect(index.resolve(soon, expiresAt)).toEqual({ error: 'expired_token' });
+    index.apply([event({ type: 'TokenRevoked', data: { tokenId: `id-${token.slice(-6)}`, reason: 'owner' } })]);
+    expect(index.resolve(token)).toEqual({ error: 'revoked_token' });
+  });
 });
 
 describe('TokenIndex snapshots', () => {

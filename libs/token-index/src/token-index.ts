@@ -104,6 +104,8 @@ const ROW_SNAPSHOT_MAGIC = 'TSX2';
 const LITTLE_ENDIAN = endianness() === 'LE';
 /** The column a revocation changes in place (see COLUMN_WIDTHS). */
 const FLAGS_COLUMN = COLUMN_WIDTHS.length - 1;
+/** Principals kept for reuse beyond which they are all made again (memory stays bounded). */
+const MAX_KEPT_PRINCIPALS = 50_000;
 
 /**
  * Token hash → token record, and the owners' standing, as a projection of the log. Every replica
@@ -119,6 +121,14 @@ export class TokenIndex {
   hasMemberships = true;
   /** Position of the last event applied. */
   position = 0;
+  /**
+   * Principals made since the index last changed, by slot: every request of a token gets the same
+   * object (treated as read-only) until an event is applied, which may revoke it or change its owner.
+   */
+  private readonly principals = new Map<number, Principal>();
+  /** Events applied so far, and how many had been when `principals` was last emptied. */
+  private changes = 0;
+  private principalsAt = 0;
 
   get size(): number {
     return this.tokens.size;
@@ -129,6 +139,7 @@ export class TokenIndex {
       this.applyOne(event);
       this.position = event.position;
     }
+    this.changes += events.length;
   }
 
   /** Room for `more` tokens made at once (before a long catch-up), given back by trim once it is over. */
@@ -144,6 +155,7 @@ export class TokenIndex {
   applyMinted(position: number, data: Buffer, at: Int32Array, from: number): void {
     this.tokens.addMinted(data, at, from);
     this.position = position;
+    this.changes += 1;
   }
 
   /** A TokenRevoked at `position`, by the UTF-8 bytes of its token id. */
@@ -151,6 +163,7 @@ export class TokenIndex {
     const slot = this.tokens.slotOfIdBytes(data, idAt, idLength);
     if (slot !== -1) this.tokens.revoke(slot);
     this.position = position;
+    this.changes += 1;
   }
 
   /** Resolves a bearer token to its principal, or to why it is refused. */
@@ -158,7 +171,22 @@ export class TokenIndex {
     if (parseToken(token) === undefined && !isLegacyToken(token)) return { error: 'invalid_token' };
     const slot = this.tokens.slotOfHash(hashOf(token));
     if (slot === -1) return { error: 'invalid_token' };
-    return this.principalOf(new TokenRecord(this.tokens, slot), now);
+    if (this.principalsAt !== this.changes) {
+      this.principals.clear();
+      this.principalsAt = this.changes;
+    }
+    const made = this.principals.get(slot);
+    if (made !== undefined) {
+      // Nothing applied since it was made: only time can have ended it.
+      const expiresAt = this.tokens.expiresAt[slot];
+      return expiresAt !== 0 && now >= expiresAt ? { error: 'expired_token' } : made;
+    }
+    const principal = this.principalOf(new TokenRecord(this.tokens, slot), now);
+    if (!isRefusal(principal)) {
+      if (this.principals.size >= MAX_KEPT_PRINCIPALS) this.principals.clear();
+      this.principals.set(slot, principal);
+    }
+    return principal;
   }
 
   principalOf(record: TokenRecord, now = Date.now()): Principal | TokenRefusal {

@@ -33,7 +33,6 @@ export class AuthenticatedRoutes {
   get(path: string, answer: (request: AuthenticatedRequest, reply: FastifyReply) => unknown, precondition?: () => void): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.get(path, (request, reply) => {
-      const fail = (error: unknown) => sendError(reply, asTesseraError(error), this.config.publicUrl);
       try {
         precondition?.();
         const authenticated = this.guard.authenticate(request);
@@ -41,14 +40,18 @@ export class AuthenticatedRoutes {
           authenticated instanceof Promise
             ? authenticated.then(() => answer(request as AuthenticatedRequest, reply))
             : answer(request as AuthenticatedRequest, reply);
-        if (answered instanceof Promise) return answered.catch(fail);
+        if (answered instanceof Promise) return answered.catch((error: unknown) => this.fail(reply, error));
         // A reply already sent is not sent again.
         return answered === reply ? undefined : answered;
       } catch (error) {
-        fail(error);
+        this.fail(reply, error);
         return undefined;
       }
     });
+  }
+
+  private fail(reply: FastifyReply, error: unknown): FastifyReply {
+    return sendError(reply, asTesseraError(error), this.config.publicUrl);
   }
 
   /**
@@ -57,14 +60,15 @@ export class AuthenticatedRoutes {
    */
   sendServed(reply: FastifyReply, served: ServedAnswer | Promise<ServedAnswer>): FastifyReply | Promise<FastifyReply> {
     if (served instanceof Promise) return served.then((answer) => this.sendServed(reply, answer));
-    const send = () => {
-      const { buffer, byteOffset, byteLength } = served.body;
-      return reply
-        .header('X-Tessera-Revision', served.revision)
-        .type('application/json; charset=utf-8')
-        .send(Buffer.from(buffer, byteOffset, byteLength));
-    };
     const waiting = reflected(this.replica, served.revision);
-    return waiting === undefined ? send() : waiting.then(send);
+    return waiting === undefined ? sendAnswer(reply, served) : waiting.then(() => sendAnswer(reply, served));
   }
+}
+
+function sendAnswer(reply: FastifyReply, served: ServedAnswer): FastifyReply {
+  const { buffer, byteOffset, byteLength } = served.body;
+  return reply
+    .header('X-Tessera-Revision', served.revision)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(Buffer.from(buffer, byteOffset, byteLength));
 }
