@@ -35,7 +35,7 @@ declare module 'fastify' {
 }
 
 /** The headers helmet sets for `options`, read once off a response that only records them. */
-export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader: (name: string, value: unknown) => void (headers[name] = String(value)),
@@ -53,7 +53,7 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
  * page; HSTS as on every answer. With `Cache-Control: no-store` (they are about the caller), five
  * headers (six over https) instead of helmet's dozen for documents, on the gateway's hottest answers.
  */
-export function jsonHeaders(documentHeaders: Record<string, string>): Record<string, string> {
+function jsonHeaders(documentHeaders: Record<string, string>): Record<string, string> {
   const hsts = documentHeaders['Strict-Transport-Security'];
   return {
     'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
