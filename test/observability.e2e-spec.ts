@@ -200,6 +200,7 @@ describe('operations: metrics, traces across apps, logs without secrets (CONTRAC
     expect(minted.status).toBe(201);
     const token = (await json(minted)).token as string;
     expect((await call('GET', '/api/v1/me', token)).status).toBe(200);
+    for (let n = 0; n < 3; n += 1) expect((await call('GET', '/api/v1/me/permissions', token)).status).toBe(200);
     const check = await call('GET', '/api/v1/check?permission=view&dataset=no-such-dataset', token);
     expect(check.status).toBe(404);
 
@@ -216,6 +217,13 @@ describe('operations: metrics, traces across apps, logs without secrets (CONTRAC
     expect(valueOf(gateway, 'tessera_nats_requests_total', { subject: 'tessera.v1.policy.check', outcome: 'ok' })).toBeGreaterThanOrEqual(
       1,
     );
+    // The first read of the caller's permissions asked the policy app; the gateway kept that answer for the next.
+    const myPermissions = 'tessera.v1.policy.admin.my-permissions';
+    const asked = valueOf(gateway, 'tessera_gateway_caller_answers_total', { subject: myPermissions, answer: 'asked' });
+    const kept = valueOf(gateway, 'tessera_gateway_caller_answers_total', { subject: myPermissions, answer: 'kept' });
+    expect({ asked, kept, total: asked + kept }).toEqual({ asked: expect.any(Number), kept: expect.any(Number), total: 3 });
+    expect(asked).toBeGreaterThanOrEqual(1);
+    expect(kept).toBeGreaterThanOrEqual(1);
     expect(valueOf(gateway, 'tessera_token_index_tokens')).toBeGreaterThanOrEqual(2);
     expect(valueOf(gateway, 'tessera_token_index_lag_events')).toBeGreaterThanOrEqual(0);
     expect(valueOf(gateway, 'tessera_event_log_head_position')).toBeGreaterThanOrEqual(valueOf(gateway, 'tessera_token_index_position'));

@@ -38,6 +38,11 @@ export const metrics = {
   appendDuration: new HistogramFamily('tessera_event_store_append_duration_seconds', 'Time to append to the event log, by outcome', [
     'outcome',
   ]).register(registry),
+  callerAnswers: new CounterFamily(
+    'tessera_gateway_caller_answers_total',
+    "The caller's answers the gateway gave, by subject: `kept` from its memory, `asked` of the app",
+    ['subject', 'answer'],
+  ).register(registry),
   catchUpReads: new CounterFamily('tessera_event_store_catch_up_events_total', 'Events read from the log by catch-up reads', []).register(
     registry,
   ),

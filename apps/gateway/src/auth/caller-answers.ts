@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MIDDLE_AUTH_SUBJECTS as M, POLICY_ADMIN_SUBJECTS as P, type TesseraEvent } from '@tessera/contracts';
 import { TesseraClient, type ServedAnswer } from '@tessera/messaging';
+import { metrics, type CounterCell } from '@tessera/observability';
 import { TokenIndexReplica } from '@tessera/token-index';
 import type { AuthenticatedRequest } from './bearer-auth.guard';
 import { KeptAnswers } from './kept-answers';
@@ -36,6 +37,8 @@ type CallerSubject = typeof M.userCache | typeof P.myPermissions;
 @Injectable()
 export class CallerAnswers {
   private readonly answers = new Map<CallerSubject, KeptAnswers>();
+  /** `tessera_gateway_caller_answers_total`, bound once per subject. */
+  private readonly counted = new Map<CallerSubject, { kept: CounterCell; asked: CounterCell }>();
 
   constructor(
     private readonly client: TesseraClient,
@@ -52,7 +55,11 @@ export class CallerAnswers {
 
   /** The answer for the caller of `request`, kept (no promise) or asked for. */
   answer(subject: CallerSubject, request: AuthenticatedRequest): ServedAnswer | Promise<ServedAnswer> {
-    const ask = () => this.client.requestServed(subject, { token: request.bearerToken, ...minRevisionOf(request) }, { coalesce: true });
+    const counts = this.countsOf(subject);
+    const ask = () => {
+      counts.asked.inc();
+      return this.client.requestServed(subject, { token: request.bearerToken, ...minRevisionOf(request) }, { coalesce: true });
+    };
     const { principal } = request;
     // A super admin's answer is made afresh each time by the policy app too; a resource token's is not the user's.
     if (principal.superAdmin || principal.userId === undefined || principal.resource !== undefined) return ask();
@@ -60,11 +67,23 @@ export class CallerAnswers {
     const key = `${principal.userId} ${principal.readOnly ? 'r' : 'w'} ${principal.scopes.join(' ')}`;
     const now = Date.now();
     const found = kept.get(key, now, request.minRevision);
-    if (found) return found;
+    if (found) {
+      counts.kept.inc();
+      return found;
+    }
     return ask().then((answer) => {
       kept.keep(key, answer, Date.now());
       return answer;
     });
+  }
+
+  private countsOf(subject: CallerSubject): { kept: CounterCell; asked: CounterCell } {
+    let counts = this.counted.get(subject);
+    if (counts === undefined) {
+      counts = { kept: metrics.callerAnswers.child(subject, 'kept'), asked: metrics.callerAnswers.child(subject, 'asked') };
+      this.counted.set(subject, counts);
+    }
+    return counts;
   }
 
   private keptFor(subject: CallerSubject): KeptAnswers {
