@@ -36,9 +36,8 @@ type CallerSubject = typeof M.userCache | typeof P.myPermissions;
  */
 @Injectable()
 export class CallerAnswers {
-  private readonly answers = new Map<CallerSubject, KeptAnswers>();
-  /** `tessera_gateway_caller_answers_total`, bound once per subject. */
-  private readonly counted = new Map<CallerSubject, { kept: CounterCell; asked: CounterCell }>();
+  /** Per subject: its kept answers and its `tessera_gateway_caller_answers_total` counters. */
+  private readonly subjects = new Map<CallerSubject, { kept: KeptAnswers; keptCount: CounterCell; askedCount: CounterCell }>();
 
   constructor(
     private readonly client: TesseraClient,
@@ -47,7 +46,7 @@ export class CallerAnswers {
     replica.onApplied((events) => {
       for (let at = events.length - 1; at >= 0; at--) {
         if (UNCHANGING.has(events[at].type)) continue;
-        for (const kept of this.answers.values()) kept.changed(events[at].position);
+        for (const { kept } of this.subjects.values()) kept.changed(events[at].position);
         return;
       }
     });
@@ -55,20 +54,18 @@ export class CallerAnswers {
 
   /** The answer for the caller of `request`, kept (no promise) or asked for. */
   answer(subject: CallerSubject, request: AuthenticatedRequest): ServedAnswer | Promise<ServedAnswer> {
-    const counts = this.countsOf(subject);
+    const { kept, keptCount, askedCount } = this.subjectOf(subject);
     const ask = () => {
-      counts.asked.inc();
+      askedCount.inc();
       return this.client.requestServed(subject, { token: request.bearerToken, ...minRevisionOf(request) }, { coalesce: true });
     };
     const { principal } = request;
     // A super admin's answer is made afresh each time by the policy app too; a resource token's is not the user's.
     if (principal.superAdmin || principal.userId === undefined || principal.resource !== undefined) return ask();
-    const kept = this.keptFor(subject);
     const key = `${principal.userId} ${principal.readOnly ? 'r' : 'w'} ${principal.scopes.join(' ')}`;
-    const now = Date.now();
-    const found = kept.get(key, now, request.minRevision);
+    const found = kept.get(key, Date.now(), request.minRevision);
     if (found) {
-      counts.kept.inc();
+      keptCount.inc();
       return found;
     }
     return ask().then((answer) => {
@@ -77,19 +74,17 @@ export class CallerAnswers {
     });
   }
 
-  private countsOf(subject: CallerSubject): { kept: CounterCell; asked: CounterCell } {
-    let counts = this.counted.get(subject);
-    if (counts === undefined) {
-      counts = { kept: metrics.callerAnswers.child(subject, 'kept'), asked: metrics.callerAnswers.child(subject, 'asked') };
-      this.counted.set(subject, counts);
+  private subjectOf(subject: CallerSubject) {
+    let known = this.subjects.get(subject);
+    if (known === undefined) {
+      known = {
+        // Everything this replica has read so far counts as changed: a snapshot's events are not applied one by one.
+        kept: new KeptAnswers(this.replica.position),
+        keptCount: metrics.callerAnswers.child(subject, 'kept'),
+        askedCount: metrics.callerAnswers.child(subject, 'asked'),
+      };
+      this.subjects.set(subject, known);
     }
-    return counts;
-  }
-
-  private keptFor(subject: CallerSubject): KeptAnswers {
-    let kept = this.answers.get(subject);
-    // Everything this replica has read so far counts as changed: a snapshot's events are not applied one by one.
-    if (kept === undefined) this.answers.set(subject, (kept = new KeptAnswers(this.replica.position)));
-    return kept;
+    return known;
   }
 }

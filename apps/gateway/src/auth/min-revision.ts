@@ -7,17 +7,13 @@ export const MIN_REVISION_WAIT_MS = 2_000;
 
 /** Whether the request names a revision at all (readMinRevision then reads it, or refuses it). */
 export function asksForRevision(request: FastifyRequest): boolean {
-  return (
-    request.headers['x-tessera-min-revision'] !== undefined ||
-    (request.query as Record<string, unknown> | undefined)?.minRevision !== undefined
-  );
+  const raw = rawMinRevision(request);
+  return raw !== undefined && raw !== '';
 }
 
 /** `X-Tessera-Min-Revision: <n>` or `?minRevision=<n>`; undefined when neither is sent. */
 export function readMinRevision(request: FastifyRequest): number | undefined {
-  const header = request.headers['x-tessera-min-revision'];
-  const query = (request.query as Record<string, unknown> | undefined)?.minRevision;
-  const raw = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
+  const raw = rawMinRevision(request);
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d{1,15}$/.test(raw.trim())) {
     throw new TesseraError('bad_request', 'X-Tessera-Min-Revision must be a revision (a decimal number)', [
@@ -25,6 +21,13 @@ export function readMinRevision(request: FastifyRequest): number | undefined {
     ]);
   }
   return Number(raw.trim());
+}
+
+/** The header, else the query parameter, as sent. */
+function rawMinRevision(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-tessera-min-revision'];
+  const query = (request.query as Record<string, unknown> | undefined)?.minRevision;
+  return typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
 }
 
 export function staleError(minRevision: number, position: number): TesseraError {
