@@ -3,11 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TesseraConfig } from '@tessera/config';
 import type { ServedAnswer } from '@tessera/messaging';
-import { TokenIndexReplica } from '@tessera/token-index';
 import { sendError } from '../errors/error-body';
 import { asTesseraError } from '../errors/http-errors.filter';
 import { BearerAuthGuard, type AuthenticatedRequest } from './bearer-auth.guard';
-import { reflected } from './revision.hook';
 
 /**
  * The hottest authenticated reads as plain Fastify routes, outside Nest's per-request pipeline
@@ -21,7 +19,6 @@ export class AuthenticatedRoutes {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly guard: BearerAuthGuard,
-    private readonly replica: TokenIndexReplica,
     private readonly config: TesseraConfig,
   ) {}
 
@@ -56,12 +53,10 @@ export class AuthenticatedRoutes {
 
   /**
    * Sends an app's answer as it came (requestServed: JSON text, not parsed here) with its
-   * X-Tessera-Revision, once this replica reflects that revision, as RevisionHook does for the rest.
+   * X-Tessera-Revision; RevisionHook holds it until this replica reflects that revision.
    */
   sendServed(reply: FastifyReply, served: ServedAnswer | Promise<ServedAnswer>): FastifyReply | Promise<FastifyReply> {
-    if (served instanceof Promise) return served.then((answer) => this.sendServed(reply, answer));
-    const waiting = reflected(this.replica, served.revision);
-    return waiting === undefined ? sendAnswer(reply, served) : waiting.then(() => sendAnswer(reply, served));
+    return served instanceof Promise ? served.then((answer) => sendAnswer(reply, answer)) : sendAnswer(reply, served);
   }
 }
 

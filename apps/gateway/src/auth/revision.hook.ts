@@ -8,14 +8,16 @@ type Done = (error: Error | null, payload?: unknown) => void;
 
 /**
  * Every answer carrying `revision` also gets the `X-Tessera-Revision` header; a 204 answer keeps
- * only the header (Fastify sends no body with a 204). Before answering a write, the gateway's own
- * token index catches up to it, so the caller's next request through this gateway sees its own
- * write (a revoked token is refused). Error bodies (4xx, 5xx) are left alone, even those that
- * carry a revision.
+ * only the header (Fastify sends no body with a 204). Error bodies (4xx, 5xx) are left alone, even
+ * those that carry a revision.
  *
- * A Fastify `preSerialization` hook rather than a Nest interceptor: a global interceptor puts an
- * RxJS pipeline and two async resources on every request, which cost about as much as the rest of
- * a forwarded read in the gateway.
+ * Before any successful answer with that header leaves (a route's own `reply.send` included), the
+ * gateway's token index catches up to its revision, so the caller's next request through this
+ * gateway sees its own write: a token revoked a moment ago is refused.
+ *
+ * Fastify hooks rather than a Nest interceptor: a global interceptor puts an RxJS pipeline and two
+ * async resources on every request, which cost about as much as the rest of a forwarded read in
+ * the gateway.
  */
 @Injectable()
 export class RevisionHook implements OnModuleInit {
@@ -26,14 +28,16 @@ export class RevisionHook implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('preSerialization', (_request, reply, payload, done) => this.answer(reply, payload, done));
+    fastify.addHook('preSerialization', (_request, reply, payload, done) => {
+      const revision = reply.statusCode < 400 ? (payload as { revision?: unknown } | null | undefined)?.revision : undefined;
+      if (revision !== undefined && revision !== null) void reply.header('X-Tessera-Revision', String(revision));
+      done(null, payload);
+    });
+    fastify.addHook('onSend', (_request, reply, payload, done) => this.reflect(reply, payload, done));
   }
 
-  private answer(reply: FastifyReply, payload: unknown, done: Done): void {
-    const revision = reply.statusCode < 400 ? (payload as { revision?: unknown } | null | undefined)?.revision : undefined;
-    if (revision === undefined || revision === null) return done(null, payload);
-    void reply.header('X-Tessera-Revision', String(revision));
-    const waiting = reflected(this.replica, revision);
+  private reflect(reply: FastifyReply, payload: unknown, done: Done): void {
+    const waiting = reply.statusCode < 400 ? reflected(this.replica, reply.getHeader('x-tessera-revision')) : undefined;
     if (waiting === undefined) return done(null, payload);
     waiting.then(
       () => done(null, payload),
@@ -44,9 +48,11 @@ export class RevisionHook implements OnModuleInit {
 
 /**
  * Settles once the replica reflects `revision` (or the bounded wait is over); undefined, without a
- * promise, when it already does: reads, and writes this replica already reflects.
+ * promise, when it already does (reads, and writes this replica already reflects) or when there is
+ * no revision.
  */
-export function reflected(replica: TokenIndexReplica, revision: unknown): Promise<unknown> | undefined {
+function reflected(replica: TokenIndexReplica, revision: unknown): Promise<unknown> | undefined {
+  if (revision === undefined) return undefined;
   const position = Number(revision);
   if (!Number.isSafeInteger(position) || position <= replica.position) return undefined;
   return replica.waitFor(position, MIN_REVISION_WAIT_MS);
