@@ -259,6 +259,14 @@ function decisionIndexAnswers(index: DecisionIndex, at: number): Answers {
     const perDataset = new Map<string, string[]>();
     for (const datasetId of DATASETS) {
       const checked = PERMISSIONS.filter((name) => index.check(subject, name, datasetId, at).allowed);
+      // The gateway keeps an allowed check until then (or an event): it must hold till then, and no longer.
+      for (const name of subject.superAdmin ? [] : checked) {
+        const until = index.grantedUntil(subject, name, datasetId, at);
+        const lastHeld = Number.isFinite(until) ? until - 1 : at + 10 * 365 * 24 * 60 * MINUTE;
+        const heldTill = until > at && index.check(subject, name, datasetId, lastHeld).allowed;
+        if (!heldTill || (Number.isFinite(until) && index.check(subject, name, datasetId, until).allowed))
+          throw new Error(`check ${name} of ${userId} on ${datasetId} at ${at} said it holds until ${until}`);
+      }
       const dataset = index.datasets.get(datasetId);
       const listed = dataset ? (mine.permissions[dataset.name] ?? []) : [];
       if (subject.superAdmin) {

@@ -312,6 +312,39 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
         (await api(admin.token, 'PUT', `/api/v1/datasets/${minnie}/grants/${lab}/view`, { expiresAt: '2000-01-01T00:00:00Z' })).status,
       ).toBe(400);
     });
+
+    it('answers a kept check afresh after each change: a revoked grant, a grant given back, another scope, a removed member', async () => {
+      const keepers = (await api(admin.token, 'POST', '/api/v1/groups', { name: 'keepers' })).body.id;
+      const kept = (await api(admin.token, 'POST', '/api/v1/datasets', { name: 'kept', description: 'kept answers' })).body.id;
+      const dave = await fixtures.user({ name: 'Dave Keeper' });
+      const daveViewOnly = await fixtures.token(dave.id, ['view']);
+      expect((await api(admin.token, 'PUT', `/api/v1/groups/${keepers}/members/${dave.id}`, {})).status).toBe(200);
+      for (const permission of ['view', 'edit'])
+        expect((await api(admin.token, 'PUT', `/api/v1/datasets/${kept}/grants/${keepers}/${permission}`, {})).status).toBe(200);
+      const check = async (token: string, permission: string) => {
+        const answer = await api(token, 'GET', `/api/v1/check?permission=${permission}&dataset=kept`);
+        return answer.status === 200 ? 200 : `${answer.status} ${answer.body.error}`;
+      };
+      // Asked twice: the second is the gateway's kept answer.
+      expect([await check(dave.token, 'view'), await check(dave.token, 'view'), await check(dave.token, 'edit')]).toEqual([200, 200, 200]);
+      expect(await check(daveViewOnly, 'edit')).toBe('403 insufficient_scope');
+      expect(await check(daveViewOnly, 'view')).toBe(200);
+
+      expect((await api(admin.token, 'DELETE', `/api/v1/datasets/${kept}/grants/${keepers}/view`)).status).toBe(204);
+      expect([await check(dave.token, 'view'), await check(daveViewOnly, 'view')]).toEqual([
+        '403 missing_permission',
+        '403 missing_permission',
+      ]);
+      expect(await check(dave.token, 'edit')).toBe(200);
+      expect((await api(admin.token, 'PUT', `/api/v1/datasets/${kept}/grants/${keepers}/view`, {})).status).toBe(200);
+      expect(await check(dave.token, 'view')).toBe(200);
+
+      expect((await api(admin.token, 'DELETE', `/api/v1/groups/${keepers}/members/${dave.id}`)).status).toBe(204);
+      expect([await check(dave.token, 'view'), await check(dave.token, 'edit')]).toEqual([
+        '403 missing_permission',
+        '403 missing_permission',
+      ]);
+    });
   });
 
   describe('terms of service', () => {

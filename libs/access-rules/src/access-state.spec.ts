@@ -57,6 +57,26 @@ describe('AccessState', () => {
     expect(state.holdings('carol', 'd1', expiry)).toEqual([]);
   });
 
+  it('says a held permission holds until the last expiry among the grants it rests on, and for ever without one', () => {
+    const first = '2026-03-05T00:00:00Z';
+    const last = '2026-03-09T00:00:00Z';
+    const state = given(
+      { type: 'GroupCreated', data: { groupId: 'night', name: 'night' } },
+      { type: 'GroupMemberAdded', data: { groupId: 'night', userId: 'carol', admin: false } },
+      grant('guests', 'annotate', last),
+      grant('night', 'annotate', first),
+    );
+    const d1 = state.datasets.get('d1')!;
+    const carol = state.subjectOfUser('carol');
+    const until = state.heldUntil(carol, d1, 'annotate', T0);
+    expect(until).toBe(Date.parse(last));
+    expect(state.decide(carol, 'annotate', d1, Date.parse(first))).toBe('granted');
+    expect(state.decide(carol, 'annotate', d1, until - 1)).toBe('granted');
+    expect(state.decide(carol, 'annotate', d1, until)).toBe('no_permission');
+    expect(state.heldUntil(state.subjectOfUser('alice'), d1, 'view', T0)).toBe(Infinity);
+    expect(state.heldUntil(carol, d1, 'view', T0)).toBeLessThanOrEqual(T0);
+  });
+
   it('counts grants only once the current TOS version is accepted, again after a new version', () => {
     const state = given({ type: 'TosPublished', data: { tosId: 't1', datasetId: 'd1', version: 1, title: 'Terms', text: 'x' } });
     expect(state.holdings('alice', 'd1', T0)).toEqual([]);

@@ -114,6 +114,23 @@ export class AccessState<D extends AccessDataset = AccessDataset> {
     return false;
   }
 
+  /**
+   * Until when the permission, held now through a group of the user, stays held with no event: the
+   * last expiry among those grants (Infinity for a grant without end). Nothing else about a held
+   * permission changes by time alone. `at` or before when it is not held.
+   */
+  heldUntil(subject: AccessSubject, dataset: D, permission: string, at: number): number {
+    const holders = dataset.grants.get(permission);
+    const groups = this.userGroups.get(subject.userId ?? '');
+    let until = at;
+    if (!holders || !groups) return until;
+    for (const groupId of groups) {
+      const expiresAt = holders.get(groupId);
+      if (expiresAt !== undefined && expiresAt > until) until = expiresAt;
+    }
+    return until;
+  }
+
   /** The dataset's current TOS version when the user has not accepted it; undefined otherwise. */
   missingTos(userId: string, dataset: D): string | undefined {
     const current = dataset.currentTosId;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MIDDLE_AUTH_SUBJECTS as M, POLICY_ADMIN_SUBJECTS as P, type TesseraEvent } from '@tessera/contracts';
+import { MIDDLE_AUTH_SUBJECTS as M, POLICY_ADMIN_SUBJECTS as P, SUBJECTS, type CheckReply, type TesseraEvent } from '@tessera/contracts';
 import { TesseraClient, type ServedAnswer } from '@tessera/messaging';
 import { metrics, type CounterCell } from '@tessera/observability';
 import { TokenIndexReplica } from '@tessera/token-index';
@@ -24,15 +24,24 @@ const UNCHANGING: ReadonlySet<TesseraEvent['type']> = new Set<TesseraEvent['type
 ]);
 
 /** The served subjects answered about the caller alone: the request is the caller's token (and a revision). */
-type CallerSubject = typeof M.userCache | typeof P.myPermissions;
+type ServedSubject = typeof M.userCache | typeof P.myPermissions;
+type CallerSubject = ServedSubject | typeof SUBJECTS.policyCheck;
+
+/** A check the caller asks about its own token (`GET /api/v1/check`). */
+export interface CheckQuestion {
+  permission: string;
+  dataset?: string;
+  service?: string;
+  table?: string;
+}
 
 /**
  * The policy app's answers about the caller that clients ask on nearly every request (middle_auth's
- * user cache, `me/permissions`), kept in this gateway by caller (user, scopes, read-only) and
- * answered from memory, with no NATS round trip, until this gateway's token index, which reads the
- * whole log, applies an event that could change them, or their own end of validity passes. A
- * revoked token is refused by the guard before; a caller who asks for a revision
- * (X-Tessera-Min-Revision) gets an answer that reflects it. Each replica keeps its own.
+ * user cache, `me/permissions`, an allowed check), kept in this gateway by caller (user, scopes,
+ * read-only) and question, and answered from memory, with no NATS round trip, until this gateway's
+ * token index, which reads the whole log, applies an event that could change them, or their own end
+ * of validity passes. A revoked token is refused by the guard before; a caller who asks for a
+ * revision (X-Tessera-Min-Revision) gets an answer that reflects it. Each replica keeps its own.
  */
 @Injectable()
 export class CallerAnswers {
@@ -53,21 +62,57 @@ export class CallerAnswers {
   }
 
   /** The answer for the caller of `request`, kept (no promise) or asked for. */
-  answer(subject: CallerSubject, request: AuthenticatedRequest): ServedAnswer | Promise<ServedAnswer> {
+  answer(subject: ServedSubject, request: AuthenticatedRequest): ServedAnswer | Promise<ServedAnswer> {
+    return this.keptOrAsked(subject, request, '', () =>
+      this.client.requestServed(subject, { token: request.bearerToken, ...minRevisionOf(request) }, { coalesce: true }),
+    );
+  }
+
+  /**
+   * The caller's check with its own token: when allowed, the HTTP body `{allowed, revision}`, kept
+   * (no promise) or asked for; a refusal is not kept, and is thrown as `refuse` makes it.
+   */
+  check(
+    request: AuthenticatedRequest,
+    question: CheckQuestion,
+    refuse: (reply: CheckReply) => Error,
+  ): ServedAnswer | Promise<ServedAnswer> {
+    const { permission, dataset, service, table } = question;
+    const asked = JSON.stringify([permission, dataset ?? null, service ?? null, table ?? null]);
+    return this.keptOrAsked(SUBJECTS.policyCheck, request, asked, async () => {
+      const served = await this.client.requestServed(
+        SUBJECTS.policyCheck,
+        { token: request.bearerToken, ...question, ...minRevisionOf(request) },
+        { coalesce: true },
+      );
+      const reply = JSON.parse(Buffer.from(served.body).toString()) as CheckReply;
+      if (!reply.allowed) throw refuse(reply);
+      const body = Buffer.from(JSON.stringify({ allowed: true, revision: reply.revision }));
+      return { body, revision: reply.revision, validUntil: served.validUntil };
+    });
+  }
+
+  /** The kept answer to `question` of `subject` for the caller of `request`, else `ask`'s, kept. */
+  private keptOrAsked(
+    subject: CallerSubject,
+    request: AuthenticatedRequest,
+    question: string,
+    ask: () => Promise<ServedAnswer>,
+  ): ServedAnswer | Promise<ServedAnswer> {
     const { kept, keptCount, askedCount } = this.subjectOf(subject);
-    const ask = () => {
-      askedCount.inc();
-      return this.client.requestServed(subject, { token: request.bearerToken, ...minRevisionOf(request) }, { coalesce: true });
-    };
     const { principal } = request;
     // A super admin's answer is made afresh each time by the policy app too; a resource token's is not the user's.
-    if (principal.superAdmin || principal.userId === undefined || principal.resource !== undefined) return ask();
-    const key = `${principal.userId} ${principal.readOnly ? 'r' : 'w'} ${principal.scopes.join(' ')}`;
+    if (principal.superAdmin || principal.userId === undefined || principal.resource !== undefined) {
+      askedCount.inc();
+      return ask();
+    }
+    const key = `${principal.userId} ${principal.readOnly ? 'r' : 'w'} ${principal.scopes.join(' ')}\n${question}`;
     const found = kept.get(key, Date.now(), request.minRevision);
     if (found) {
       keptCount.inc();
       return found;
     }
+    askedCount.inc();
     return ask().then((answer) => {
       kept.keep(key, answer, Date.now());
       return answer;

@@ -3,8 +3,13 @@ import type { ServedAnswer } from '@tessera/messaging';
 /** Bytes of kept answers beyond which the oldest are forgotten (memory stays bounded). */
 const MAX_KEPT_BYTES = 64 * 1024 * 1024;
 
+/** About what one kept answer costs besides its body and key: the map entry and three small objects. */
+const ENTRY_BYTES = 256;
+
 interface Kept {
   answer: ServedAnswer;
+  /** What it counts for against MAX_KEPT_BYTES. */
+  bytes: number;
   /** The answer's revision as a number. */
   revision: number;
   validUntil: number;
@@ -54,8 +59,9 @@ export class KeptAnswers {
     if (validUntil === undefined || Number.isNaN(validUntil) || now >= validUntil) return;
     const previous = this.kept.get(key);
     if (previous) this.forget(key, previous);
-    this.kept.set(key, { answer, revision, validUntil });
-    this.bytes += answer.body.byteLength;
+    const bytes = answer.body.byteLength + 2 * key.length + ENTRY_BYTES;
+    this.kept.set(key, { answer, bytes, revision, validUntil });
+    this.bytes += bytes;
     for (const [oldest, kept] of this.kept) {
       if (this.bytes <= MAX_KEPT_BYTES) break;
       this.forget(oldest, kept);
@@ -68,6 +74,6 @@ export class KeptAnswers {
 
   private forget(key: string, kept: Kept): void {
     this.kept.delete(key);
-    this.bytes -= kept.answer.body.byteLength;
+    this.bytes -= kept.bytes;
   }
 }

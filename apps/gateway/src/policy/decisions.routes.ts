@@ -1,25 +1,24 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { POLICY_ADMIN_SUBJECTS as S, SUBJECTS, TesseraError, type CheckReply } from '@tessera/contracts';
-import { TesseraClient } from '@tessera/messaging';
-import { AuthenticatedRoutes, CallerAnswers, minRevisionOf, type AuthenticatedRequest } from '../auth';
+import { POLICY_ADMIN_SUBJECTS as S, TesseraError, type CheckReply } from '@tessera/contracts';
+import type { ServedAnswer } from '@tessera/messaging';
+import { AuthenticatedRoutes, CallerAnswers, type AuthenticatedRequest } from '../auth';
 
 /**
  * The caller's check and permissions, asked on nearly every request of a client, as plain Fastify
  * routes (AuthenticatedRoutes); its other decisions are DecisionsController's. Both subjects are
  * answered by the policy app outside Nest's RPC pipeline; the checks and permission reads of one
- * event-loop turn reach NATS and the policy app in one write. The permissions are kept here until
- * they may have changed (CallerAnswers).
+ * event-loop turn reach NATS and the policy app in one write. The permissions and allowed checks are
+ * kept here until they may have changed (CallerAnswers).
  */
 @Injectable()
 export class DecisionsRoutes implements OnModuleInit {
   constructor(
     private readonly routes: AuthenticatedRoutes,
-    private readonly client: TesseraClient,
     private readonly answers: CallerAnswers,
   ) {}
 
   onModuleInit(): void {
-    this.routes.get('/api/v1/check', (request) => this.check(request));
+    this.routes.get('/api/v1/check', (request, reply) => this.routes.sendServed(reply, this.check(request)));
     // The policy app's text is the body: forwarded as it came (or kept since), never parsed here.
     this.routes.get('/api/v1/me/permissions', (request, reply) =>
       this.routes.sendServed(reply, this.answers.answer(S.myPermissions, request)),
@@ -27,27 +26,15 @@ export class DecisionsRoutes implements OnModuleInit {
   }
 
   /** 200 `{allowed, revision}`, or the refusal as the contract's error. */
-  private async check(request: AuthenticatedRequest): Promise<{ allowed: true; revision: string }> {
+  private check(request: AuthenticatedRequest): ServedAnswer | Promise<ServedAnswer> {
     // Each value a string, or undefined when absent (as Nest's ValidationPipe left a @Query() parameter).
     const query = request.query as Record<string, unknown>;
     const text = (name: string) => (query[name] === undefined ? undefined : String(query[name]));
     const permission = text('permission');
     if (!permission) throw new TesseraError('bad_request', 'permission is required', [{ field: 'permission', problems: ['is required'] }]);
     // The same lean subject any service uses, with the caller's own token.
-    const reply = await this.client.request(
-      SUBJECTS.policyCheck,
-      {
-        token: request.bearerToken,
-        permission,
-        dataset: text('dataset'),
-        service: text('service'),
-        table: text('table'),
-        ...minRevisionOf(request),
-      },
-      { coalesce: true },
-    );
-    if (reply.allowed) return { allowed: true, revision: reply.revision };
-    throw refusal(reply, permission);
+    const question = { permission, dataset: text('dataset'), service: text('service'), table: text('table') };
+    return this.answers.check(request, question, (reply) => refusal(reply, permission));
   }
 }
 

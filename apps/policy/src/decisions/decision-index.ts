@@ -148,6 +148,16 @@ export class DecisionIndex {
     return this.check(subject, permission, datasetId, now);
   }
 
+  /**
+   * Until when a granted `check` holds with no event (ms since epoch, Infinity: until an event): the
+   * last expiry of the grants it rests on. A super admin's standing does not end by itself.
+   */
+  grantedUntil(subject: Subject, permission: string, datasetId: string, now = Date.now()): number {
+    const dataset = this.datasets.get(datasetId);
+    if (subject.superAdmin) return Infinity;
+    return dataset ? this.access.heldUntil(subject, dataset, permission, now) : now;
+  }
+
   datasetIdOfTable(service: string, table: string): string | undefined {
     return this.serviceTables.get(serviceTableKey(service, table));
   }

@@ -17,8 +17,8 @@ import { DecisionCallers } from '../callers/decision-callers';
 import { TOKEN_REFUSAL_MESSAGES } from '../callers/forwarded-caller.pipe';
 import { subjectOf } from '../callers/policy-access';
 import { userCacheJson } from '../middle-auth/user-cache';
-import { Decider } from './decider';
-import type { Decision, DecisionIndex, ServedBody, Subject } from './decision-index';
+import { Decider, type TimedDecision } from './decider';
+import type { DecisionIndex, ServedBody, Subject } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
 
 /** An answer for the caller as JSON bytes, from the index as it stands, and until when it holds without an event. */
@@ -66,12 +66,14 @@ export class DirectResponders implements OnApplicationBootstrap, OnApplicationSh
   private check(message: Msg): DirectAnswer | Promise<DirectAnswer> {
     const request = requestObject<CheckRequest>(message);
     const authorization = message.headers?.get('Authorization') || undefined;
-    const reply = (decision: Decision): DirectAnswer => {
-      const answer: CheckReply = { ...decision, revision: String(this.projection.revision) };
-      return { json: JSON.stringify(answer) };
+    // The revision and, for an allowed decision, until when it holds also go in headers, for the gateway to keep it.
+    const reply = ({ decision, validUntil }: TimedDecision): DirectAnswer => {
+      const revision = String(this.projection.revision);
+      const answer: CheckReply = { ...decision, revision };
+      return { json: JSON.stringify(answer), revision, validUntil };
     };
     const decideAndReply = () => {
-      const decision = this.decider.decide(request, authorization);
+      const decision = this.decider.decideTimed(request, authorization);
       return decision instanceof Promise ? decision.then(reply) : reply(decision);
     };
     return this.afterRevision(request.minRevision, decideAndReply);
