@@ -1,6 +1,6 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
-import { POLICY_ADMIN_SUBJECTS, SUBJECTS } from '@tessera/contracts';
+import { POLICY_ADMIN_SUBJECTS, REVISION_HEADER, SERVED_HEADER, SUBJECTS, VALID_UNTIL_HEADER } from '@tessera/contracts';
 import { startTessera, type Json, type TesseraUnderTest } from '@tessera/testing';
 import { PolicyFixtures, type TestUser } from './policy-fixtures';
 
@@ -449,6 +449,23 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
       expect(await ask(SUBJECTS.policyCheck, { token: bob.token, permission: 'view', service: 'pcg', table: 'nope' })).toMatchObject({
         reason: 'unknown_table',
       });
+    });
+
+    it('puts the revision and, for an allowed check, until when it holds in headers only when asked (Tessera-Served)', async () => {
+      const request = (body: unknown, served: boolean) => {
+        const headers = natsHeaders();
+        if (served) headers.set(SERVED_HEADER, '1');
+        return tessera.nats.request(SUBJECTS.policyCheck, JSON.stringify(body), { timeout: 5_000, ...(served ? { headers } : {}) });
+      };
+      const plain = await request({ token: bob.token, permission: 'edit', dataset: 'minnie' }, false);
+      expect([plain.json<Json>().reason, plain.headers]).toEqual(['granted', undefined]);
+      const allowed = await request({ token: bob.token, permission: 'edit', dataset: 'minnie' }, true);
+      expect(allowed.json<Json>()).toMatchObject({ reason: 'granted', revision: allowed.headers?.get(REVISION_HEADER) });
+      // The lab's grants have no end: the decision holds until an event.
+      expect(allowed.headers?.get(VALID_UNTIL_HEADER)).toBe('Infinity');
+      const refused = await request({ token: carol.token, permission: 'edit', dataset: 'minnie' }, true);
+      expect(refused.json<Json>()).toMatchObject({ reason: 'no_permission', revision: refused.headers?.get(REVISION_HEADER) });
+      expect(refused.headers?.has(VALID_UNTIL_HEADER)).toBe(false);
     });
 
     it('needs a service token with scope decisions to ask about a userId', async () => {

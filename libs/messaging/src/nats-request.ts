@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { REVISION_HEADER, TesseraError, VALID_UNTIL_HEADER, type WireError } from '@tessera/contracts';
+import { REVISION_HEADER, SERVED_HEADER, TesseraError, VALID_UNTIL_HEADER, type WireError } from '@tessera/contracts';
 import { injectTraceContext, metrics, secondsSince, tracingOn, type CounterCell, type HistogramCell } from '@tessera/observability';
 import { natsLinkOf } from './nats-link';
 import { requestInboxOf } from './request-inbox';
@@ -15,6 +15,8 @@ export interface NatsRequestOptions {
    * write here and a read and a write in nats-server and in the app that answers.
    */
   coalesce?: boolean;
+  /** Sent as the NATS header SERVED_HEADER: the answer's revision and validity in headers, please. */
+  served?: boolean;
 }
 
 /** The default bound on every request between apps. */
@@ -42,7 +44,8 @@ export interface ServedAnswer {
 
 /**
  * As requestJson, for a subject whose answer is the HTTP body itself with its revision in the
- * REVISION_HEADER: the bytes are not parsed. A reply without the header is parsed as an error.
+ * REVISION_HEADER (asked for with SERVED_HEADER): the bytes are not parsed. A reply without the
+ * header is parsed as an error.
  */
 export async function requestServed(
   nats: NatsConnection,
@@ -50,7 +53,7 @@ export async function requestServed(
   body: unknown,
   options: NatsRequestOptions = {},
 ): Promise<ServedAnswer> {
-  const { message, cells } = await send(nats, subject, body, options);
+  const { message, cells } = await send(nats, subject, body, { ...options, served: true });
   const revision = message.headers?.get(REVISION_HEADER);
   if (revision) {
     cells.ok.inc();
@@ -71,9 +74,10 @@ async function send(
   const started = performance.now();
   const cells = subjectCells(subject);
   let headers;
-  if (options.authorization || tracingOn()) {
+  if (options.authorization || options.served || tracingOn()) {
     headers = natsHeaders();
     if (options.authorization) headers.set('Authorization', options.authorization);
+    if (options.served) headers.set(SERVED_HEADER, '1');
     if (tracingOn()) injectTraceContext(headers);
   }
   const payload = JSON.stringify(body ?? {});

@@ -4,6 +4,7 @@ import {
   MIDDLE_AUTH_SUBJECTS as M,
   POLICY_ADMIN_SUBJECTS as P,
   queueGroup,
+  SERVED_HEADER,
   SUBJECTS,
   TesseraError,
   type CheckReply,
@@ -18,7 +19,7 @@ import { TOKEN_REFUSAL_MESSAGES } from '../callers/forwarded-caller.pipe';
 import { subjectOf } from '../callers/policy-access';
 import { userCacheJson } from '../middle-auth/user-cache';
 import { Decider, type TimedDecision } from './decider';
-import type { DecisionIndex, ServedBody, Subject } from './decision-index';
+import type { Decision, DecisionIndex, ServedBody, Subject } from './decision-index';
 import { DecisionIndexProjection } from './decision-index.projection';
 
 /** An answer for the caller as JSON bytes, from the index as it stands, and until when it holds without an event. */
@@ -66,14 +67,19 @@ export class DirectResponders implements OnApplicationBootstrap, OnApplicationSh
   private check(message: Msg): DirectAnswer | Promise<DirectAnswer> {
     const request = requestObject<CheckRequest>(message);
     const authorization = message.headers?.get('Authorization') || undefined;
-    // The revision and, for an allowed decision, until when it holds also go in headers, for the gateway to keep it.
-    const reply = ({ decision, validUntil }: TimedDecision): DirectAnswer => {
+    const json = (decision: Decision, revision: string) => JSON.stringify({ ...decision, revision } satisfies CheckReply);
+    const reply = (decision: Decision): DirectAnswer => ({ json: json(decision, String(this.projection.revision)) });
+    // Asked for (the gateway, which keeps it): the revision and, when allowed, until when it holds, in headers.
+    const served = ({ decision, validUntil }: TimedDecision): DirectAnswer => {
       const revision = String(this.projection.revision);
-      const answer: CheckReply = { ...decision, revision };
-      return { json: JSON.stringify(answer), revision, validUntil };
+      return { json: json(decision, revision), revision, validUntil };
     };
-    const decideAndReply = () => {
-      const decision = this.decider.decideTimed(request, authorization);
+    const decideAndReply = (): DirectAnswer | Promise<DirectAnswer> => {
+      if (message.headers?.has(SERVED_HEADER)) {
+        const timed = this.decider.decideTimed(request, authorization);
+        return timed instanceof Promise ? timed.then(served) : served(timed);
+      }
+      const decision = this.decider.decide(request, authorization);
       return decision instanceof Promise ? decision.then(reply) : reply(decision);
     };
     return this.afterRevision(request.minRevision, decideAndReply);

@@ -33,6 +33,13 @@ export const REVISION_HEADER = 'Tessera-Revision';
  */
 export const VALID_UNTIL_HEADER = 'Tessera-Valid-Until';
 
+/**
+ * Sent with a request (any value) to ask for the REVISION_HEADER and VALID_UNTIL_HEADER on an answer
+ * that does not always carry them (`policy.check`): the gateway keeps the answer by them. Other
+ * callers leave it out, and their answers cost no header.
+ */
+export const SERVED_HEADER = 'Tessera-Served';
+
 /** Every write answers with the log position it produced (CONTRACT section 2). */
 export interface Revision {
   /** Decimal string: positions outgrow JavaScript's safe integers long before bigint does. */
