@@ -54,6 +54,8 @@ describe('NatsJsonServer (plain JSON over NATS)', () => {
     });
     app.useGlobalFilters(new RpcErrorsFilter());
     await app.listen();
+    // The server has its subscriptions once it answers a ping sent after them: only then is it a replica the queue group knows.
+    await nats.flush();
     replicas.push(app);
   }
 

@@ -52,13 +52,22 @@ describe('KeptAnswers', () => {
     expect(kept.size).toBe(2);
   });
 
-  it('forgets the oldest answers beyond 64 MiB', () => {
+  it('forgets the oldest answers beyond 64 MiB, their keys and entries counted too', () => {
     const kept = new KeptAnswers();
     const big = 'x'.repeat(1024 * 1024);
     for (let n = 0; n < 70; n++) kept.keep(`user-${n}`, answer(1, Infinity, big), 0);
-    expect(kept.size).toBe(64);
-    expect(kept.get('user-0', 0)).toBeUndefined();
-    expect(kept.get('user-6', 0)?.body.length).toBe(big.length);
+    // 64 bodies of 1 MiB would be 64 MiB exactly: with their keys and entries, 63 fit.
+    expect(kept.size).toBe(63);
+    expect(kept.get('user-6', 0)).toBeUndefined();
+    expect(kept.get('user-7', 0)?.body.length).toBe(big.length);
     expect(kept.get('user-69', 0)?.body.length).toBe(big.length);
+    // Small answers under long keys (a check's question): bounded by what the keys take.
+    const questions = new KeptAnswers();
+    const long = 'q'.repeat(2000);
+    for (let n = 0; n < 20_000; n++) questions.keep(`${n} ${long}`, answer(1, Infinity, '{}'), 0);
+    expect(questions.size).toBeGreaterThan(10_000);
+    expect(questions.size).toBeLessThan(20_000);
+    expect(questions.get(`19999 ${long}`, 0)).toBeDefined();
+    expect(questions.get(`0 ${long}`, 0)).toBeUndefined();
   });
 });
