@@ -347,6 +347,44 @@ describe('policy (CONTRACT sections 5 and 6)', () => {
     });
   });
 
+  describe('GET /api/v1/check, kept by the gateway', () => {
+    /** The gateway's count of checks answered from its memory (kept) and of those it asked the policy app. */
+    async function checkAnswers(): Promise<{ kept: number; asked: number }> {
+      const text = await (await fetch(`${tessera.baseUrl}/metrics`)).text();
+      const read = (answer: string) =>
+        Number(
+          new RegExp(`^tessera_gateway_caller_answers_total\\{subject="${SUBJECTS.policyCheck}",answer="${answer}"\\} (\\S+)$`, 'm').exec(
+            text,
+          )?.[1] ?? 0,
+        );
+      return { kept: read('kept'), asked: read('asked') };
+    }
+    /** Alice's check of view on minnie (200), and how the gateway answered it. */
+    async function aliceChecks(): Promise<'kept' | 'asked'> {
+      const before = await checkAnswers();
+      expect((await api(alice.token, 'GET', '/api/v1/check?permission=view&dataset=minnie')).status).toBe(200);
+      const after = await checkAnswers();
+      expect(after.kept + after.asked).toBe(before.kept + before.asked + 1);
+      return after.kept > before.kept ? 'kept' : 'asked';
+    }
+
+    it("keeps a check through other users' writes, and asks again after a write about its caller or one about anybody", async () => {
+      const bystanders = (await api(admin.token, 'POST', '/api/v1/groups', { name: 'bystanders' })).body.id;
+      const eve = await fixtures.user({ name: 'Eve Bystander' });
+      await aliceChecks();
+      expect(await aliceChecks()).toBe('kept');
+      // Another user joins a group and accepts nothing: alice's answer stands.
+      expect((await api(admin.token, 'PUT', `/api/v1/groups/${bystanders}/members/${eve.id}`, {})).status).toBe(200);
+      expect(await aliceChecks()).toBe('kept');
+      // Alice joins it: her answers are asked again, then kept.
+      expect((await api(admin.token, 'PUT', `/api/v1/groups/${bystanders}/members/${alice.id}`, {})).status).toBe(200);
+      expect([await aliceChecks(), await aliceChecks()]).toEqual(['asked', 'kept']);
+      // A grant to a group may touch anybody.
+      expect((await api(admin.token, 'PUT', `/api/v1/datasets/${minnie}/grants/${bystanders}/view`, {})).status).toBe(200);
+      expect(await aliceChecks()).toBe('asked');
+    });
+  });
+
   describe('terms of service', () => {
     it('gates a dataset until its current version is accepted, again for a new version', async () => {
       const tos = await api(admin.token, 'POST', `/api/v1/datasets/${minnie}/tos`, {

@@ -1,27 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { MIDDLE_AUTH_SUBJECTS as M, POLICY_ADMIN_SUBJECTS as P, SUBJECTS, type CheckReply, type TesseraEvent } from '@tessera/contracts';
+import { MIDDLE_AUTH_SUBJECTS as M, POLICY_ADMIN_SUBJECTS as P, SUBJECTS, type CheckReply } from '@tessera/contracts';
 import { TesseraClient, type ServedAnswer } from '@tessera/messaging';
 import { metrics, type CounterCell } from '@tessera/observability';
 import { TokenIndexReplica } from '@tessera/token-index';
 import type { AuthenticatedRequest } from './bearer-auth.guard';
+import { answersTouched } from './answers-touched';
 import { KeptAnswers } from './kept-answers';
 import { minRevisionOf } from './min-revision';
-
-/**
- * Events that change no answer about a caller's permissions: tokens (the guard refuses a revoked
- * or expired one before any answer is looked at), the personal-token quota, device logins and
- * trusted apps. Every other event, a type added later included, counts as a change.
- */
-const UNCHANGING: ReadonlySet<TesseraEvent['type']> = new Set<TesseraEvent['type']>([
-  'TokenMinted',
-  'TokenRevoked',
-  'PersonalTokenAdded',
-  'DeviceAuthorizationRequested',
-  'DeviceAuthorizationApproved',
-  'DeviceAuthorizationDenied',
-  'TrustedAppRegistered',
-  'TrustedAppRemoved',
-]);
 
 /** The served subjects answered about the caller alone: the request is the caller's token (and a revision). */
 type ServedSubject = typeof M.userCache | typeof P.myPermissions;
@@ -39,9 +24,10 @@ export interface CheckQuestion {
  * The policy app's answers about the caller that clients ask on nearly every request (middle_auth's
  * user cache, `me/permissions`, an allowed check), kept in this gateway by caller (user, scopes,
  * read-only) and question, and answered from memory, with no NATS round trip, until this gateway's
- * token index, which reads the whole log, applies an event that could change them, or their own end
- * of validity passes. A revoked token is refused by the guard before; a caller who asks for a
- * revision (X-Tessera-Min-Revision) gets an answer that reflects it. Each replica keeps its own.
+ * token index, which reads the whole log, applies an event that could change them (answersTouched:
+ * most events touch one user's answers only), or their own end of validity passes. A revoked token
+ * is refused by the guard before; a caller who asks for a revision (X-Tessera-Min-Revision) gets an
+ * answer that reflects it. Each replica keeps its own.
  */
 @Injectable()
 export class CallerAnswers {
@@ -53,10 +39,17 @@ export class CallerAnswers {
     private readonly replica: TokenIndexReplica,
   ) {
     replica.onApplied((events) => {
-      for (let at = events.length - 1; at >= 0; at--) {
-        if (UNCHANGING.has(events[at].type)) continue;
-        for (const { kept } of this.subjects.values()) kept.changed(events[at].position);
-        return;
+      // One pass over the kept answers per batch: the last change to anybody, the last to each user.
+      let anybody = 0;
+      const users = new Map<string, number>();
+      for (const event of events) {
+        const touched = answersTouched(event);
+        if (touched === 'all') anybody = event.position;
+        else if (touched !== 'none') users.set(touched.userId, event.position);
+      }
+      for (const { kept } of this.subjects.values()) {
+        if (anybody > 0) kept.changed(anybody);
+        if (users.size > 0) kept.changedFor(users);
       }
     });
   }
@@ -106,7 +99,8 @@ export class CallerAnswers {
       askedCount.inc();
       return ask();
     }
-    const key = `${principal.userId} ${principal.readOnly ? 'r' : 'w'} ${principal.scopes.join(' ')}\n${question}`;
+    const { userId, serviceAccount } = principal;
+    const key = `${userId} ${principal.readOnly ? 'r' : 'w'} ${principal.scopes.join(' ')}\n${question}`;
     const found = kept.get(key, Date.now(), request.minRevision);
     if (found) {
       keptCount.inc();
@@ -114,7 +108,7 @@ export class CallerAnswers {
     }
     askedCount.inc();
     return ask().then((answer) => {
-      kept.keep(key, answer, Date.now());
+      kept.keep(key, answer, Date.now(), { userId, serviceAccount });
       return answer;
     });
   }

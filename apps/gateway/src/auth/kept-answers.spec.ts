@@ -27,6 +27,42 @@ describe('KeptAnswers', () => {
     expect(kept.size).toBe(0);
   });
 
+  it("forgets, on a change to one user, that user's answers and every service account's, and keeps the others'", () => {
+    const kept = new KeptAnswers(10);
+    const alice = { userId: 'alice', serviceAccount: false };
+    kept.keep('alice', answer(11, Infinity), 0, alice);
+    kept.keep('bob', answer(11, Infinity), 0, { userId: 'bob', serviceAccount: false });
+    kept.keep('pipeline', answer(11, Infinity), 0, { userId: 'pipeline', serviceAccount: true });
+    kept.keep('nobody', answer(11, Infinity), 0);
+    kept.changedFor(new Map([['bob', 12]]));
+    expect(['alice', 'bob', 'pipeline', 'nobody'].map((key) => kept.get(key, 0)?.revision)).toEqual([
+      '11',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    // An answer made before that change is not kept for bob, nor for a service account; for alice it is.
+    kept.keep('bob', answer(11, Infinity), 0, { userId: 'bob', serviceAccount: false });
+    kept.keep('pipeline', answer(11, Infinity), 0, { userId: 'pipeline', serviceAccount: true });
+    kept.keep('alice', answer(11, Infinity, '"again"'), 0, alice);
+    expect(['alice', 'bob', 'pipeline'].map((key) => kept.get(key, 0)?.body.toString())).toEqual(['"again"', undefined, undefined]);
+    // A change to anybody forgets alice's too.
+    kept.changed(13);
+    expect(kept.size).toBe(0);
+  });
+
+  it('forgets who changed when beyond 100,000 users: every answer must then reflect the last change', () => {
+    const kept = new KeptAnswers();
+    const carol = { userId: 'carol', serviceAccount: false };
+    kept.keep('carol', answer(5, Infinity), 0, carol);
+    kept.changedFor(new Map(Array.from({ length: 100_001 }, (_, n) => [`user-${n}`, 10 + n] as const)));
+    expect(kept.get('carol', 0)).toBeUndefined();
+    kept.keep('carol', answer(100_009, Infinity), 0, carol);
+    expect(kept.get('carol', 0)).toBeUndefined();
+    kept.keep('carol', answer(100_010, Infinity), 0, carol);
+    expect(kept.get('carol', 0)?.revision).toBe('100010');
+  });
+
   it('forgets an answer once its own end of validity passes, with no event', () => {
     const kept = new KeptAnswers();
     kept.keep('frank', answer(1, 1_000), 0);
