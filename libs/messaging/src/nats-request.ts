@@ -15,8 +15,6 @@ export interface NatsRequestOptions {
    * write here and a read and a write in nats-server and in the app that answers.
    */
   coalesce?: boolean;
-  /** Sent as the NATS header SERVED_HEADER: the answer's revision and validity in headers, please. */
-  served?: boolean;
 }
 
 /** The default bound on every request between apps. */
@@ -53,7 +51,7 @@ export async function requestServed(
   body: unknown,
   options: NatsRequestOptions = {},
 ): Promise<ServedAnswer> {
-  const { message, cells } = await send(nats, subject, body, { ...options, served: true });
+  const { message, cells } = await send(nats, subject, body, options, true);
   const revision = message.headers?.get(REVISION_HEADER);
   if (revision) {
     cells.ok.inc();
@@ -64,20 +62,24 @@ export async function requestServed(
   throw new Error(`${subject} answered without ${REVISION_HEADER}`);
 }
 
-/** The request on its way and its reply, timed; 503 `unavailable` when no reply comes. */
+/**
+ * The request on its way and its reply, timed; 503 `unavailable` when no reply comes. `served`
+ * sends SERVED_HEADER: the answer's revision and validity in headers, please.
+ */
 async function send(
   nats: NatsConnection,
   subject: string,
   body: unknown,
   options: NatsRequestOptions,
+  served = false,
 ): Promise<{ message: Msg; cells: SubjectCells }> {
   const started = performance.now();
   const cells = subjectCells(subject);
   let headers;
-  if (options.authorization || options.served || tracingOn()) {
+  if (options.authorization || served || tracingOn()) {
     headers = natsHeaders();
     if (options.authorization) headers.set('Authorization', options.authorization);
-    if (options.served) headers.set(SERVED_HEADER, '1');
+    if (served) headers.set(SERVED_HEADER, '1');
     if (tracingOn()) injectTraceContext(headers);
   }
   const payload = JSON.stringify(body ?? {});

@@ -22,8 +22,7 @@ interface Kept {
   /** The answer's revision as a number. */
   revision: number;
   validUntil: number;
-  /** Without one, a change to any user forgets it. */
-  owner?: Owner;
+  owner: Owner;
 }
 
 /**
@@ -83,7 +82,7 @@ export class KeptAnswers {
   }
 
   /** Keeps `owner`'s `answer` for `key` if it reflects every change seen that could touch it and says until when it holds. */
-  keep(key: string, answer: ServedAnswer, now: number, owner?: Owner): void {
+  keep(key: string, answer: ServedAnswer, now: number, owner: Owner): void {
     const revision = Number(answer.revision);
     const validUntil = answer.validUntil;
     if (!Number.isSafeInteger(revision) || revision < this.mustReflect(owner)) return;
@@ -104,8 +103,8 @@ export class KeptAnswers {
   }
 
   /** The position an answer of `owner` must reflect to be kept. */
-  private mustReflect(owner: Owner | undefined): number {
-    const own = owner === undefined || owner.serviceAccount ? this.anyUserChangedAt : (this.userChangedAt.get(owner.userId) ?? 0);
+  private mustReflect(owner: Owner): number {
+    const own = owner.serviceAccount ? this.anyUserChangedAt : (this.userChangedAt.get(owner.userId) ?? 0);
     return Math.max(this.changedAt, own);
   }
 

@@ -153,8 +153,8 @@ export class DecisionIndex {
    * last expiry of the grants it rests on. A super admin's standing does not end by itself.
    */
   grantedUntil(subject: Subject, permission: string, datasetId: string, now = Date.now()): number {
-    const dataset = this.datasets.get(datasetId);
     if (subject.superAdmin) return Infinity;
+    const dataset = this.datasets.get(datasetId);
     return dataset ? this.access.heldUntil(subject, dataset, permission, now) : now;
   }
 
